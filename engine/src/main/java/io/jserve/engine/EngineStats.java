@@ -1,0 +1,26 @@
+package io.jserve.engine;
+
+/**
+ * A snapshot of the engine's counters, published by the engine thread after every step (read lock-free by
+ * the metrics endpoint).
+ *
+ * @param numRunning         sequences in the running batch
+ * @param numWaiting         sequences waiting (new or preempted)
+ * @param totalBlocks        KV blocks in the pool
+ * @param freeBlocks         KV blocks with no owner (cached-but-free ones included)
+ * @param prefixCacheQueries prompt tokens looked up in the prefix cache, cumulative
+ * @param prefixCacheHits    of those, tokens found, cumulative
+ * @param numPreemptions     sequences preempted, cumulative
+ * @param promptTokens       prompt tokens computed (prefix hits excluded), cumulative
+ * @param generationTokens   tokens generated, cumulative
+ * @param steps              forward steps run, cumulative
+ */
+public record EngineStats(int numRunning, int numWaiting, int totalBlocks, int freeBlocks, long prefixCacheQueries,
+                          long prefixCacheHits, long numPreemptions, long promptTokens, long generationTokens,
+                          long steps) {
+
+    /** Fraction of KV blocks in use, 0 to 1. */
+    public double kvCacheUsage() {
+        return totalBlocks == 0 ? 0 : (double) (totalBlocks - freeBlocks) / totalBlocks;
+    }
+}
