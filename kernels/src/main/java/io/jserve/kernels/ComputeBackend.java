@@ -36,6 +36,17 @@ public interface ComputeBackend extends AutoCloseable {
     /** Copies whole rows of a tensor to the host: {@code dst} receives {@code rows.length * t.cols()} values. */
     void download(Tensor t, int[] rows, float[] dst);
 
+    /**
+     * Gathers rows: {@code dst[i, :] = src[rows[i], :]} ({@code dst} has {@code rows.length} rows). Used to
+     * compute logits only for the rows that are sampled. The default goes through the host; backends with
+     * device memory should override it.
+     */
+    default void gatherRows(Tensor src, int[] rows, Tensor dst) {
+        float[] tmp = new float[rows.length * src.cols()];
+        download(src, rows, tmp);
+        upload(tmp, dst);
+    }
+
     /** {@code out[t, :] = dequantize(table[tokenIds[t], :])} for each token of the step. */
     void embed(Weight table, StepInputs step, Tensor out);
 

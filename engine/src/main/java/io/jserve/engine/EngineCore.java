@@ -1,0 +1,157 @@
+package io.jserve.engine;
+
+import io.jserve.engine.runner.ForwardBatchBuilder;
+import io.jserve.engine.runner.ModelRunner;
+import io.jserve.engine.sampling.Sampler;
+import io.jserve.scheduler.FinishReason;
+import io.jserve.scheduler.QueueFullException;
+import io.jserve.scheduler.ScheduledBatch;
+import io.jserve.scheduler.ScheduledSequence;
+import io.jserve.scheduler.Scheduler;
+import io.jserve.scheduler.Sequence;
+import io.jserve.scheduler.SequenceUpdate;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * The state the engine thread owns, and one step of work: schedule, build the forward batch, run the model,
+ * sample, update the scheduler, publish tokens. Nothing here is touched by any other thread (DESIGN.md
+ * principle 3); other threads reach it only through {@link Engine}'s inbox.
+ */
+final class EngineCore {
+    private static final System.Logger LOG = System.getLogger(EngineCore.class.getName());
+
+    private final Scheduler scheduler;
+    private final ModelRunner runner;
+    private final Sampler sampler;
+    private final int vocabSize;
+    private final ForwardBatchBuilder builder;
+    private final Map<String, LiveRequest> live = new HashMap<>();
+    private final SplittableRandom seeds;
+    private long steps;
+
+    EngineCore(Scheduler scheduler, ModelRunner runner, Sampler sampler, int vocabSize, Long seed) {
+        this.scheduler = scheduler;
+        this.runner = runner;
+        this.sampler = sampler;
+        this.vocabSize = vocabSize;
+        this.builder = new ForwardBatchBuilder(scheduler.config().blockSize());
+        this.seeds = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
+    }
+
+    /** Admits a request; a full queue or an impossible prompt ends its stream at once. */
+    void add(EngineRequest request, TokenStream stream) {
+        if (stream.isCancelled()) {
+            stream.offer(new StreamEvent.Finished(FinishReason.ABORT, request.promptLength(), 0, 0));
+            return;
+        }
+        Sequence seq = new Sequence(request.id(), request.promptTokens(), request.params());
+        long seed = request.params().seed() != null ? request.params().seed() : seeds.nextLong();
+        try {
+            scheduler.add(seq);
+        } catch (QueueFullException | IllegalArgumentException e) {
+            stream.offer(new StreamEvent.Failed(e.getMessage()));
+            return;
+        }
+        live.put(request.id(), new LiveRequest(seq, stream, seed));
+    }
+
+    /** Aborts a request in any state; its blocks return to the pool. */
+    void abort(String id) {
+        LiveRequest request = live.remove(id);
+        if (request != null) {
+            scheduler.abort(id);
+            request.stream().offer(finished(request.sequence(), FinishReason.ABORT));
+        }
+    }
+
+    boolean hasWork() {
+        return scheduler.hasUnfinished();
+    }
+
+    /** Runs one step over everything the scheduler picks. */
+    void step() {
+        ScheduledBatch batch = scheduler.schedule();
+        if (batch.isEmpty()) {
+            return;
+        }
+        int[] sampled;
+        try {
+            sampled = runAndSample(batch);
+        } catch (RuntimeException e) {
+            // a failure inside the model must not kill the engine thread: fail this step's requests only
+            LOG.log(System.Logger.Level.ERROR, "step failed; aborting its " + batch.numSequences() + " requests", e);
+            for (ScheduledSequence entry : batch.entries()) {
+                fail(entry.sequence().id(), "internal error while running the model: " + e);
+            }
+            return;
+        }
+        steps++;
+        for (SequenceUpdate update : scheduler.update(batch, sampled)) {
+            publish(update);
+        }
+    }
+
+    private int[] runAndSample(ScheduledBatch batch) {
+        builder.reset();
+        for (ScheduledSequence entry : batch.entries()) {
+            Sequence seq = entry.sequence();
+            builder.add(entry.tokenIds(), entry.startPosition(), seq.blockTable().blockIds(), entry.sample());
+        }
+        float[] logits = runner.run(builder.build());
+        List<ScheduledSequence> toSample = batch.sampled();
+        int[] sampled = new int[toSample.size()];
+        for (int i = 0; i < sampled.length; i++) {
+            LiveRequest request = live.get(toSample.get(i).sequence().id());
+            Sampler.Choice choice = sampler.sample(logits, i * vocabSize, request.sequence().params(), request,
+                    request.random());
+            request.setLastChoice(choice);
+            sampled[i] = choice.tokenId();
+        }
+        return sampled;
+    }
+
+    private void publish(SequenceUpdate update) {
+        LiveRequest request = live.get(update.sequence().id());
+        if (request == null) {
+            return;
+        }
+        Sampler.Choice choice = request.lastChoice();
+        request.stream().offer(new StreamEvent.Token(update.tokenId(), choice.logprob(), choice.topLogprobs()));
+        Optional<FinishReason> reason = update.finishReason();
+        if (reason.isPresent()) {
+            live.remove(update.sequence().id());
+            request.stream().offer(finished(update.sequence(), reason.get()));
+        }
+    }
+
+    private void fail(String id, String message) {
+        LiveRequest request = live.remove(id);
+        scheduler.abort(id);
+        if (request != null) {
+            request.stream().offer(new StreamEvent.Failed(message));
+        }
+    }
+
+    /** Ends every request (engine shutdown). */
+    void abortAll() {
+        for (String id : List.copyOf(live.keySet())) {
+            abort(id);
+        }
+    }
+
+    private static StreamEvent.Finished finished(Sequence seq, FinishReason reason) {
+        return new StreamEvent.Finished(reason, seq.numPromptTokens(), seq.numCachedTokens(), seq.numOutputTokens());
+    }
+
+    EngineStats stats() {
+        var kv = scheduler.kvCache();
+        return new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), kv.numTotalBlocks(),
+                kv.numFreeBlocks(), kv.prefixCacheQueries(), kv.prefixCacheHits(), scheduler.numPreemptions(),
+                scheduler.computedPromptTokens(), scheduler.generatedTokens(), steps);
+    }
+}

@@ -1,0 +1,130 @@
+package io.jserve.engine.model;
+
+import io.jserve.kernels.AttentionConfig;
+import io.jserve.kernels.ComputeBackend;
+import io.jserve.kernels.KvCacheStorage;
+import io.jserve.kernels.RopeConfig;
+import io.jserve.kernels.StepInputs;
+import io.jserve.kernels.Tensor;
+
+import java.util.Objects;
+
+/**
+ * The Llama forward pass over one step of many sequences (decode tokens and prefill chunks together),
+ * written once against {@link ComputeBackend}. Every weight matrix is read once per step and multiplied
+ * against the whole {@code [tokens, dim]} activation block; attention reads K and V through the paged cache.
+ *
+ * <p>Activation buffers are allocated once, for {@code maxTokens} tokens and {@code maxSampled} logit rows,
+ * and reused by every step (a step works on {@link Tensor#head(int)} views). Not thread-safe: the engine
+ * thread owns it.
+ */
+public final class LlamaModel {
+    private final ModelConfig config;
+    private final ModelWeights weights;
+    private final ComputeBackend backend;
+    private final RopeConfig rope;
+    private final AttentionConfig attention;
+    private final int maxTokens;
+    private final int maxSampled;
+
+    private final Tensor x;       // [maxTokens, dim]    residual stream
+    private final Tensor xb;      // [maxTokens, dim]    normed input / block output
+    private final Tensor q;       // [maxTokens, qDim]
+    private final Tensor k;       // [maxTokens, kvDim]
+    private final Tensor v;       // [maxTokens, kvDim]
+    private final Tensor att;     // [maxTokens, qDim]   attention output
+    private final Tensor gate;    // [maxTokens, ffnDim]
+    private final Tensor up;      // [maxTokens, ffnDim]
+    private final Tensor last;    // [maxSampled, dim]   final hidden state of sampled rows
+    private final Tensor logits;  // [maxSampled, vocab]
+
+    public LlamaModel(ModelConfig config, ModelWeights weights, ComputeBackend backend, int maxTokens, int maxSampled) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.weights = Objects.requireNonNull(weights, "weights");
+        this.backend = Objects.requireNonNull(backend, "backend");
+        if (maxTokens <= 0 || maxSampled <= 0 || maxSampled > maxTokens) {
+            throw new IllegalArgumentException("need 0 < maxSampled <= maxTokens, got %d, %d".formatted(maxSampled, maxTokens));
+        }
+        this.maxTokens = maxTokens;
+        this.maxSampled = maxSampled;
+        this.rope = config.rope();
+        this.attention = config.attention();
+        x = backend.allocate(maxTokens, config.dim());
+        xb = backend.allocate(maxTokens, config.dim());
+        q = backend.allocate(maxTokens, config.qDim());
+        k = backend.allocate(maxTokens, config.kvDim());
+        v = backend.allocate(maxTokens, config.kvDim());
+        att = backend.allocate(maxTokens, config.qDim());
+        gate = backend.allocate(maxTokens, config.ffnDim());
+        up = backend.allocate(maxTokens, config.ffnDim());
+        last = backend.allocate(maxSampled, config.dim());
+        logits = backend.allocate(maxSampled, config.vocabSize());
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public int maxTokens() {
+        return maxTokens;
+    }
+
+    public int maxSampled() {
+        return maxSampled;
+    }
+
+    /**
+     * Runs one step and returns the logits of the rows in {@code sampleRows}, row after row
+     * ({@code sampleRows.length * vocabSize} values).
+     */
+    public float[] forward(StepInputs step, int[] sampleRows, KvCacheStorage kv) {
+        int n = step.numTokens();
+        if (n > maxTokens || sampleRows.length > maxSampled) {
+            throw new IllegalArgumentException("step of %d tokens / %d sampled rows exceeds the buffers (%d / %d)"
+                    .formatted(n, sampleRows.length, maxTokens, maxSampled));
+        }
+        Tensor x = this.x.head(n), xb = this.xb.head(n);
+        Tensor q = this.q.head(n), k = this.k.head(n), v = this.v.head(n), att = this.att.head(n);
+        Tensor gate = this.gate.head(n), up = this.up.head(n);
+
+        backend.embed(weights.tokenEmbedding(), step, x);
+        for (int l = 0; l < config.numLayers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+            // attention: x += wo . attention(rope(wq . norm(x)), rope(wk . norm(x)), wv . norm(x))
+            backend.rmsNorm(x, w.attnNorm(), config.rmsEps(), xb);
+            backend.matmul(w.wq(), xb, q);
+            backend.matmul(w.wk(), xb, k);
+            backend.matmul(w.wv(), xb, v);
+            backend.rope(q, config.numHeads(), config.headDim(), rope, step);
+            backend.rope(k, config.numKvHeads(), config.headDim(), rope, step);
+            backend.storeKv(kv, l, k, v, step);
+            backend.attention(kv, l, q, step, attention, att);
+            backend.matmul(w.wo(), att, xb);
+            backend.add(x, xb, x);
+            // feed-forward (SwiGLU): x += down . (silu(gate . norm(x)) * (up . norm(x)))
+            backend.rmsNorm(x, w.ffnNorm(), config.rmsEps(), xb);
+            backend.matmul(w.ffnGate(), xb, gate);
+            backend.matmul(w.ffnUp(), xb, up);
+            backend.siluMul(gate, up, gate);
+            backend.matmul(w.ffnDown(), gate, xb);
+            backend.add(x, xb, x);
+        }
+        // logits only for the rows that are sampled
+        int s = sampleRows.length;
+        Tensor last = this.last.head(s), logits = this.logits.head(s);
+        backend.gatherRows(x, sampleRows, last);
+        backend.rmsNorm(last, weights.outputNorm(), config.rmsEps(), last);
+        backend.matmul(weights.output(), last, logits);
+        float[] out = new float[s * config.vocabSize()];
+        backend.download(logits, identity(s), out);
+        return out;
+    }
+
+    private static int[] identity(int n) {
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = i;
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,72 @@
+package io.jserve.kernels.cpu;
+
+import io.jserve.kernels.host.HostTensor;
+import io.jserve.kernels.host.HostWeight;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code out[t, r] = sum_c w[r, c] * x[t, c]} on the CPU. The weight's rows are split into one contiguous range
+ * per worker. Each worker goes through the tokens in blocks small enough to stay in L2 and, for each of its
+ * weight rows, decodes the row once into float32 and reuses it across the whole token block, four token rows
+ * per pass ({@link DotKernel#dot4}), then one at a time ({@link DotKernel#dot1}).
+ *
+ * <p>Which worker, block or pass computes an output changes nothing: every output is one {@link DotKernel} dot of
+ * the same decoded row with the same activation row, so results are bit-identical for any batch and any split.
+ */
+final class CpuMatmul {
+    /** Floats of activations per token block: 256 KiB, a quarter of this machine's L2. */
+    private static final int BLOCK_FLOATS = 64 * 1024;
+    /** Below this many multiply-adds a matmul runs on the calling thread alone. */
+    private static final long PARALLEL_MIN_WORK = 1 << 16;
+
+    private CpuMatmul() {
+    }
+
+    static void run(WorkerPool pool, Scratch[] scratch, HostWeight w, RowDecoder decoder, HostTensor x,
+                    HostTensor out) {
+        int rows = (int) w.rows();
+        long work = (long) rows * w.width() * x.rows();
+        int parts = work < PARALLEL_MIN_WORK ? 1 : Math.min(pool.size(), rows);
+        if (parts == 1) {
+            rowRange(w, decoder, x, out, 0, rows, scratch[0]);
+            return;
+        }
+        pool.run(worker -> {
+            if (worker < parts) {
+                long first = (long) rows * worker / parts;
+                long end = (long) rows * (worker + 1) / parts;
+                rowRange(w, decoder, x, out, (int) first, (int) end, scratch[worker]);
+            }
+        });
+    }
+
+    /** Computes output columns {@code [r0, r1)} for every token. */
+    static void rowRange(HostWeight w, RowDecoder decoder, HostTensor x, HostTensor out, int r0, int r1,
+                         Scratch scratch) {
+        int cols = w.width();
+        int tokens = x.rows();
+        int block = Math.max(4, BLOCK_FLOATS / cols / 4 * 4);
+        float[] row = scratch.row(cols);
+        MemorySegment xs = x.segment();
+        MemorySegment os = out.segment();
+        MemorySegment ws = w.data();
+        long xStride = (long) cols * Float.BYTES;
+        long oStride = (long) out.cols() * Float.BYTES;
+        for (int t0 = 0; t0 < tokens; t0 += block) {
+            int t1 = Math.min(tokens, t0 + block);
+            for (int r = r0; r < r1; r++) {
+                decoder.decode(ws, w.rowOffset(r), cols, row, scratch);
+                long oo = (long) r * Float.BYTES;
+                int t = t0;
+                for (; t + 4 <= t1; t += 4) {
+                    DotKernel.dot4(row, xs, t * xStride, xStride, cols, os, oo + t * oStride, oStride, scratch.lanes);
+                }
+                for (; t < t1; t++) {
+                    os.set(java.lang.foreign.ValueLayout.JAVA_FLOAT, oo + t * oStride,
+                            DotKernel.dot1(row, xs, t * xStride, cols, scratch.lanes));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+// Row-wise and element-wise operations of the forward pass. Each row is computed by one block in a fixed order,
+// so a row's result never depends on the other rows of the step (batch invariance).
+#include "common.cuh"
+
+// out[t, :] = dequantize(table[tokenIds[t], :]); grid = tokens.
+extern "C" __global__ void embed(int fmt, const uint8_t* __restrict__ q, const __half* __restrict__ s, int kp,
+                                 const int* __restrict__ tokenIds, float* __restrict__ out, int cols) {
+    int t = blockIdx.x;
+    long long row = tokenIds[t];
+    for (int k = threadIdx.x; k < cols; k += blockDim.x) {
+        out[(long long) t * cols + k] = weight_at(fmt, q, s, kp, row, k);
+    }
+}
+
+// out[r, i] = x[r, i] / sqrt(mean(x[r, :]^2) + eps) * w[i]; grid = rows. May run in place.
+extern "C" __global__ void rms_norm(const float* x, int fmt, const uint8_t* __restrict__ q,
+                                    const __half* __restrict__ s, int kp, float eps, float* out, int cols) {
+    __shared__ float scratch[32];
+    const float* xr = x + (long long) blockIdx.x * cols;
+    float* yr = out + (long long) blockIdx.x * cols;
+    float ss = 0.f;
+    for (int k = threadIdx.x; k < cols; k += blockDim.x) ss += xr[k] * xr[k];
+    float denom = sqrtf(block_sum(ss, scratch) / (float) cols + eps);
+    for (int k = threadIdx.x; k < cols; k += blockDim.x) {
+        yr[k] = xr[k] / denom * weight_at(fmt, q, s, kp, 0, k);
+    }
+}
+
+// Rotary embedding in place on x [tokens, stride] holding numHeads heads of headDim values; grid = tokens.
+// invFreq[i] is RopeConfig.inverseFrequency(i), computed on the host so both backends use the same angles.
+extern "C" __global__ void rope(float* x, int stride, int numHeads, int headDim, int ropeDim, int neox,
+                                const float* __restrict__ invFreq, const int* __restrict__ positions) {
+    int t = blockIdx.x;
+    float pos = (float) positions[t];
+    int half = ropeDim / 2;
+    float* xt = x + (long long) t * stride;
+    for (int p = threadIdx.x; p < numHeads * half; p += blockDim.x) {
+        int h = p / half, i = p - h * half;
+        float angle = pos * invFreq[i];
+        float sn, cs;
+        sincosf(angle, &sn, &cs);
+        int i0 = neox ? i : 2 * i;
+        int i1 = neox ? i + half : 2 * i + 1;
+        float* xh = xt + h * headDim;
+        float x0 = xh[i0], x1 = xh[i1];
+        xh[i0] = x0 * cs - x1 * sn;
+        xh[i1] = x0 * sn + x1 * cs;
+    }
+}
+
+// out = silu(gate) * up, element-wise over n values. May alias.
+extern "C" __global__ void silu_mul(const float* gate, const float* up, float* out, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
+         i += (long long) gridDim.x * blockDim.x) {
+        float g = gate[i];
+        out[i] = g / (1.f + expf(-g)) * up[i];
+    }
+}
+
+// out = a + b, element-wise over n values. May alias.
+extern "C" __global__ void add(const float* a, const float* b, float* out, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
+         i += (long long) gridDim.x * blockDim.x) {
+        out[i] = a[i] + b[i];
+    }
+}
+
+// Copies token t's key and value rows into slot slotMapping[t] of one layer's K and V pools; grid = tokens.
+// A negative slot (padding) stores nothing.
+extern "C" __global__ void store_kv(const float* __restrict__ k, const float* __restrict__ v,
+                                    float* __restrict__ kPool, float* __restrict__ vPool,
+                                    const int* __restrict__ slotMapping, int kvDim) {
+    int t = blockIdx.x;
+    int slot = slotMapping[t];
+    if (slot < 0) return;
+    for (int i = threadIdx.x; i < kvDim; i += blockDim.x) {
+        kPool[(long long) slot * kvDim + i] = k[(long long) t * kvDim + i];
+        vPool[(long long) slot * kvDim + i] = v[(long long) t * kvDim + i];
+    }
+}
+
+// Activations for the tensor-core matrix kernels: x [tokens, cols] float -> [tokens, kp] f16 (or bf16 when
+// bf16 != 0), rounded to nearest, zero tail; grid = tokens.
+extern "C" __global__ void to_half(const float* __restrict__ x, uint16_t* __restrict__ out, int cols, int kp,
+                                   int bf16) {
+    int t = blockIdx.x;
+    for (int k = threadIdx.x; k < kp; k += blockDim.x) {
+        float v = k < cols ? x[(long long) t * cols + k] : 0.f;
+        out[(long long) t * kp + k] = bf16 ? __bfloat16_as_ushort(__float2bfloat16_rn(v))
+                                           : __half_as_ushort(__float2half_rn(v));
+    }
+}

@@ -1,0 +1,84 @@
+package io.jserve.cuda;
+
+import io.jserve.kernels.GgmlType;
+
+/**
+ * How a weight type is laid out in device memory (see {@code src/main/cuda/common.cuh}, which uses the same ids).
+ *
+ * <p>Every format but F32 is repacked at load time: rows padded to a multiple of 16 and row length {@code kp}
+ * padded to a whole number of 64-byte units, so the tensor-core kernels read aligned 16-byte pieces with no bound
+ * checks. Q8_0 and Q4_0 keep their quants and GGML's per-block f16 scales, in separate arrays.
+ */
+enum DeviceFormat {
+    F32(1, 32, null),
+    F16(32, 16, "mm_f16"),
+    BF16(32, 16, "mm_bf16"),
+    Q8_0(64, 8, "mm_q8_0"),
+    Q4_0(128, 4, "mm_q4_0");
+
+    /** Weight rows are padded to a multiple of this (one mma tile of rows). */
+    static final int ROW_TILE = 16;
+
+    private final int unitValues;
+    private final int bitsPerValue;
+    private final String matmulKernel;
+
+    DeviceFormat(int unitValues, int bitsPerValue, String matmulKernel) {
+        this.unitValues = unitValues;
+        this.bitsPerValue = bitsPerValue;
+        this.matmulKernel = matmulKernel;
+    }
+
+    /** The device format of a GGML type, or an exception naming the types this backend supports. */
+    static DeviceFormat of(GgmlType type) {
+        return switch (type) {
+            case F32 -> F32;
+            case F16 -> F16;
+            case BF16 -> BF16;
+            case Q8_0 -> Q8_0;
+            case Q4_0 -> Q4_0;
+            default -> throw new UnsupportedOperationException(
+                    "the cuda backend stores F32, F16, BF16, Q8_0 and Q4_0 weights, not " + type);
+        };
+    }
+
+    /** The id the kernels switch on. */
+    int id() {
+        return ordinal();
+    }
+
+    /** True when a repack kernel lays the weight out (all but F32). */
+    boolean repacked() {
+        return this != F32;
+    }
+
+    /** Padded row length in values. */
+    int paddedCols(long cols) {
+        return Math.toIntExact((cols + unitValues - 1) / unitValues * unitValues);
+    }
+
+    /** Padded row count. */
+    long paddedRows(long rows) {
+        return repacked() ? (rows + ROW_TILE - 1) / ROW_TILE * ROW_TILE : rows;
+    }
+
+    /** Bytes of the values (quants) of a padded weight. */
+    long dataBytes(long paddedRows, int paddedCols) {
+        return paddedRows * paddedCols * bitsPerValue / 8;
+    }
+
+    /** Bytes of the per-block scales (f16, one per 32 values), zero for unquantized formats. */
+    long scaleBytes(long paddedRows, int paddedCols) {
+        return this == Q8_0 || this == Q4_0 ? paddedRows * (paddedCols / 32) * 2L : 0L;
+    }
+
+    /** The tensor-core kernel for blocks of {@code 8 * nt} tokens ({@code nt} in 1, 2, 4); null for F32. */
+    String matmulKernel(int nt) {
+        return matmulKernel == null ? null : matmulKernel + "_n" + nt;
+    }
+
+    /** Whether activations go to the kernel as bf16 (else f16). */
+    boolean bf16Activations() {
+        return this == BF16;
+    }
+}
