@@ -12,7 +12,7 @@ extern "C" __global__ void embed(int fmt, const uint8_t* __restrict__ q, const _
     }
 }
 
-// out[r, i] = x[r, i] / sqrt(mean(x[r, :]^2) + eps) * w[i]; grid = rows. May run in place.
+// out[r, i] = x[r, i] * (1 / sqrt(mean(x[r, :]^2) + eps)) * w[i], as ggml; grid = rows. May run in place.
 extern "C" __global__ void rms_norm(const float* x, int fmt, const uint8_t* __restrict__ q,
                                     const __half* __restrict__ s, int kp, float eps, float* out, int cols) {
     __shared__ float scratch[32];
@@ -20,9 +20,9 @@ extern "C" __global__ void rms_norm(const float* x, int fmt, const uint8_t* __re
     float* yr = out + (long long) blockIdx.x * cols;
     float ss = 0.f;
     for (int k = threadIdx.x; k < cols; k += blockDim.x) ss += xr[k] * xr[k];
-    float denom = sqrtf(block_sum(ss, scratch) / (float) cols + eps);
+    float scale = 1.f / sqrtf(block_sum(ss, scratch) / (float) cols + eps);
     for (int k = threadIdx.x; k < cols; k += blockDim.x) {
-        yr[k] = xr[k] / denom * weight_at(fmt, q, s, kp, 0, k);
+        yr[k] = xr[k] * scale * weight_at(fmt, q, s, kp, 0, k);
     }
 }
 

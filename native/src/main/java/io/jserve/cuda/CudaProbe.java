@@ -48,7 +48,7 @@ final class CudaProbe {
             }
             int[] version = {0};
             cuDriverGetVersion(version);
-            int needed = KernelModules.requiredDriverVersion("matmul");
+            int needed = KernelModules.requiredDriverVersion(KernelModules.header("matmul"));
             if (version[0] < needed) {
                 return BackendAvailability.unavailable("the CUDA driver supports CUDA %s; the kernels were built for CUDA %s"
                         .formatted(cudaVersion(version[0]), cudaVersion(needed)));

@@ -46,16 +46,20 @@ final class KernelModules {
         }
     }
 
+    /** The PTX header of a module (its first 4 KiB, which hold the .version line). */
+    static String header(String module) {
+        byte[] ptx = load(module);
+        return new String(ptx, 0, Math.min(ptx.length, 4096), StandardCharsets.US_ASCII);
+    }
+
     /**
      * The CUDA driver version (as {@code cuDriverGetVersion} reports it, e.g. 13000) a PTX ISA version needs:
      * ISA 9.x came with CUDA 13.x and ISA 8.x with CUDA 12.x.
      */
-    static int requiredDriverVersion(String module) {
-        byte[] ptx = load(module);
-        String text = new String(ptx, 0, Math.min(ptx.length, 4096), StandardCharsets.US_ASCII);
-        Matcher m = PTX_VERSION.matcher(text);
+    static int requiredDriverVersion(String ptxText) {
+        Matcher m = PTX_VERSION.matcher(ptxText);
         if (!m.find()) {
-            throw new IllegalStateException("no .version line in " + resource(module));
+            throw new IllegalStateException("no .version line in the PTX");
         }
         int major = Integer.parseInt(m.group(1));
         int minor = Integer.parseInt(m.group(2));

@@ -46,7 +46,8 @@ public interface Tokenizer {
 
     /**
      * Every token that ends generation: EOS, EOT, EOM and the others llama.cpp recognises by their
-     * text ({@code <|im_end|>}, {@code <|eot_id|>}, {@code <|endoftext|>}, …).
+     * text ({@code <|im_end|>}, {@code <|eot_id|>}, {@code <|endoftext|>}, …). Iteration order is
+     * stable, with the vocabulary's EOS token first.
      */
     Set<Integer> eosIds();
 

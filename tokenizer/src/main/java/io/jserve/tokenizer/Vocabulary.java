@@ -1,6 +1,8 @@
 package io.jserve.tokenizer;
 
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,7 +23,7 @@ final class Vocabulary {
     final boolean addEos;
     final boolean addSep;
     final boolean addSpacePrefix;
-    /** Tokens that end generation. */
+    /** Tokens that end generation, EOS first, in a stable order. */
     final Set<Integer> endOfGeneration;
     /** Control, user-defined and unknown tokens, longest text first: the order they are matched in. */
     private final int[] specialTokensByLength;
@@ -41,7 +43,13 @@ final class Vocabulary {
         this.addEos = addEos;
         this.addSep = addSep;
         this.addSpacePrefix = addSpacePrefix;
-        this.endOfGeneration = Set.copyOf(endOfGeneration);
+        // the vocabulary's EOS first, so callers that want "the" end token can take the first
+        Set<Integer> eog = new LinkedHashSet<>();
+        if (special.containsKey(SpecialToken.EOS)) {
+            eog.add(special.get(SpecialToken.EOS));
+        }
+        eog.addAll(endOfGeneration);
+        this.endOfGeneration = Collections.unmodifiableSet(eog);
         this.specialTokensByLength = specialTokensByLength;
         int max = 0;
         for (String t : tokens) {

@@ -120,7 +120,7 @@ final class GgufCursor {
 
     /** A GGUF string: a uint64 byte length, then UTF-8 bytes. */
     String string(String what) {
-        long len = i64(what + " length");
+        long len = data.byteSize() - pos >= 8 ? data.get(I64, take(8, what)) : i64(what + " length");
         if (len < 0 || len > remaining()) {
             throw error("%s length %s at offset %d is larger than the rest of the file (%d bytes)"
                     .formatted(what, Long.toUnsignedString(len), pos - 8, remaining()));

@@ -37,6 +37,10 @@ public record GgufTensorInfo(String name, long[] dims, GgmlType type, long offse
         if (offset < 0) {
             throw new IllegalArgumentException("tensor %s has a negative offset %d".formatted(name, offset));
         }
+        if (dims[0] % type.blockSize() != 0) { // ggml stores whole blocks per row, not per tensor
+            throw new IllegalArgumentException("tensor %s: row length %d is not a multiple of the %s block size %d"
+                    .formatted(name, dims[0], type, type.blockSize()));
+        }
         long expected = type.bytesFor(numValues(name, dims));
         if (byteSize != expected) {
             throw new IllegalArgumentException("tensor %s of type %s and shape %s takes %d bytes, not %d"
@@ -56,7 +60,12 @@ public record GgufTensorInfo(String name, long[] dims, GgmlType type, long offse
             throw new IllegalArgumentException("tensor %s has %d dimensions, expected 1 to %d"
                     .formatted(name, dims.length, MAX_DIMS));
         }
-        return new GgufTensorInfo(name, dims, type, offset, type.bytesFor(numValues(name, dims)));
+        long n = numValues(name, dims);
+        if (dims[0] % type.blockSize() != 0) {
+            throw new IllegalArgumentException("tensor %s: row length %d is not a multiple of the %s block size %d"
+                    .formatted(name, dims[0], type, type.blockSize()));
+        }
+        return new GgufTensorInfo(name, dims, type, offset, type.bytesFor(n));
     }
 
     @Override

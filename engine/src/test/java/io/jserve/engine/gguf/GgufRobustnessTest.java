@@ -22,14 +22,22 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class GgufRobustnessTest {
     private static final String[] MODELS = {"stories260K.gguf", "tinystories-656k/TinyStories-656K-Q8_0.gguf"};
+    /**
+     * Every header length is cut for stories260K (14 KB of header: all its structures, string arrays
+     * included) and every 5th for the 656K model (50 KB, mostly 2048 tokens of the same shape); bytes are
+     * flipped at every 2nd / 8th header offset. The strides keep the suite within seconds.
+     */
+    private static final int[] CUT_STRIDES = {1, 5};
+    private static final int[] FLIP_STRIDES = {2, 8};
 
     @Test
     @Timeout(60)
-    void everyTruncationOfTheHeaderFails() throws IOException {
-        for (String model : MODELS) {
+    void truncationsThroughoutTheHeaderFail() throws IOException {
+        for (int m = 0; m < MODELS.length; m++) {
+            String model = MODELS[m];
             byte[] bytes = Files.readAllBytes(SharedModels.file(model));
             long dataOffset = dataOffset(bytes);
-            for (int len = 0; len < dataOffset; len++) {
+            for (int len = 0; len < dataOffset; len += CUT_STRIDES[m]) {
                 expectFailure(bytes, len, model + " cut at " + len);
             }
         }
@@ -53,19 +61,20 @@ class GgufRobustnessTest {
 
     @Test
     @Timeout(60)
-    void everySingleByteFlipInTheHeaderOpensSafelyOrFails() throws IOException {
-        for (String model : MODELS) {
+    void singleByteFlipsInTheHeaderOpenSafelyOrFail() throws IOException {
+        for (int m = 0; m < MODELS.length; m++) {
+            String model = MODELS[m];
             byte[] bytes = Files.readAllBytes(SharedModels.file(model));
             int headerEnd = (int) dataOffset(bytes);
             int opened = 0;
-            for (int at = 0; at < headerEnd; at++) {
+            for (int at = 0; at < headerEnd; at += FLIP_STRIDES[m]) {
                 byte saved = bytes[at];
                 bytes[at] = (byte) ~saved;
                 opened += openSafelyOrFail(bytes, model + " with byte " + at + " flipped") ? 1 : 0;
                 bytes[at] = saved;
             }
             // flips inside strings and float values leave a valid file: some must open
-            assertTrue(opened > 0 && opened < headerEnd, model + ": " + opened + " of " + headerEnd + " flips opened");
+            assertTrue(opened > 0 && opened < headerEnd / FLIP_STRIDES[m], model + ": " + opened + " flips opened");
         }
     }
 
@@ -76,7 +85,7 @@ class GgufRobustnessTest {
         for (String model : MODELS) {
             byte[] bytes = Files.readAllBytes(SharedModels.file(model));
             int headerEnd = (int) dataOffset(bytes);
-            for (int round = 0; round < 3000; round++) {
+            for (int round = 0; round < 1000; round++) {
                 int n = 1 + random.nextInt(4);
                 int[] at = new int[n];
                 byte[] saved = new byte[n];

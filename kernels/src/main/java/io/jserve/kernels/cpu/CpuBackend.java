@@ -71,7 +71,7 @@ public final class CpuBackend extends HostBackend {
         HostWeight w = HostWeight.of(weight);
         Shapes.sameShape("rmsNorm", hx, ho);
         Shapes.vector(w, hx.cols(), "rmsNorm");
-        float[] g = new float[hx.cols() + DotKernel.F.length()];
+        float[] g = new float[hx.cols()];
         decoder(w.type()).decode(w.data(), 0, hx.cols(), g, scratch[0]);
         forRows(hx, (t0, t1, s) -> RowOps.rmsNorm(hx, g, eps, ho, t0, t1, s.lanes));
     }

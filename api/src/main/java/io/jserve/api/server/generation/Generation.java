@@ -10,6 +10,7 @@ import io.jserve.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -97,11 +98,21 @@ public final class Generation implements AutoCloseable {
      * @throws IllegalStateException     when every choice has finished
      */
     public ChoiceDelta next() throws InterruptedException {
+        return poll(Long.MAX_VALUE);
+    }
+
+    /** Like {@link #next()}, but gives up and returns null after {@code timeoutNanos}. */
+    public ChoiceDelta poll(long timeoutNanos) throws InterruptedException {
         if (!hasNext()) {
             throw new IllegalStateException("every choice has finished");
         }
+        long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
         while (true) {
-            Tagged tagged = events.take();
+            Tagged tagged = deadline == Long.MAX_VALUE ? events.take()
+                    : events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (tagged == null) {
+                return null;
+            }
             ChoiceDelta delta = choices.get(tagged.choice).apply(tagged.event, metrics);
             if (delta != null) {
                 if (delta.isFinal()) {

@@ -1,8 +1,8 @@
-package io.jserve.tests.model;
+package io.jserve.engine.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jserve.tests.SharedModels;
+import io.jserve.engine.SharedModels;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -1,9 +1,6 @@
-package io.jserve.tests.model;
+package io.jserve.engine.model;
 
 import io.jserve.engine.gguf.GgufFile;
-import io.jserve.engine.model.LlamaModel;
-import io.jserve.engine.model.ModelConfig;
-import io.jserve.engine.model.ModelWeights;
 import io.jserve.engine.runner.Backends;
 import io.jserve.engine.runner.ForwardBatchBuilder;
 import io.jserve.engine.runner.ModelRunner;

@@ -1,0 +1,276 @@
+package io.jserve.cuda;
+
+import io.jserve.kernels.AttentionConfig;
+import io.jserve.kernels.AttentionMetadata;
+import io.jserve.kernels.ComputeBackend;
+import io.jserve.kernels.KvCacheShape;
+import io.jserve.kernels.KvCacheStorage;
+import io.jserve.kernels.RopeConfig;
+import io.jserve.kernels.StepInputs;
+import io.jserve.kernels.Tensor;
+import io.jserve.kernels.Weight;
+import io.jserve.kernels.WeightView;
+import java.util.HashMap;
+import java.util.Map;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The CUDA backend: every operation is one or two kernel launches on one stream of one device context (see
+ * {@link CudaContext}). Weights are uploaded once by {@link #load}, activations live in device buffers the model
+ * allocates once, and the host waits only in {@link #upload}, {@link #download} and {@link #prepareStep}, so a
+ * forward pass queues its kernels without stalls. Sampling stays on the host: only the rows asked for are copied
+ * back.
+ *
+ * <p>Every kernel computes each row in an order fixed by the shapes alone (see matmul.cu and attention.cu), so
+ * results are batch invariant.
+ */
+public final class CudaBackend implements ComputeBackend {
+    private final CudaContext cuda;
+    private final PinnedStaging staging;
+    private final DeviceScratch stepBuffer;
+    private final WeightUploader uploader;
+    private final MatmulLauncher matmul;
+    private final Map<RopeConfig, CUdeviceptr> ropeFrequencies = new HashMap<>();
+
+    CudaBackend(int deviceOrdinal) {
+        this.cuda = new CudaContext(deviceOrdinal);
+        this.staging = new PinnedStaging(cuda);
+        this.stepBuffer = new DeviceScratch(cuda);
+        this.uploader = new WeightUploader(cuda);
+        this.matmul = new MatmulLauncher(cuda);
+    }
+
+    /** The context, for benchmarks that time kernels with events. */
+    CudaContext context() {
+        return cuda;
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public Weight load(WeightView view) {
+        cuda.makeCurrent();
+        return uploader.upload(view);
+    }
+
+    @Override
+    public Tensor allocate(int rows, int cols) {
+        cuda.makeCurrent();
+        return new DeviceTensor(cuda.allocate((long) rows * cols * Float.BYTES), rows, cols);
+    }
+
+    @Override
+    public KvCacheStorage allocateKvCache(KvCacheShape shape) {
+        cuda.makeCurrent();
+        return new DeviceKvCache(shape, cuda);
+    }
+
+    @Override
+    public StepInputs prepareStep(int[] tokenIds, AttentionMetadata metadata) {
+        cuda.makeCurrent();
+        int[] packed = DeviceStepInputs.pack(tokenIds, metadata);
+        CUdeviceptr base = stepBuffer.get((long) packed.length * Integer.BYTES);
+        staging.upload(packed, base);
+        return new DeviceStepInputs(tokenIds, metadata, base);
+    }
+
+    @Override
+    public void upload(float[] src, Tensor t) {
+        cuda.makeCurrent();
+        DeviceTensor d = DeviceTensor.of(t);
+        if (src.length != d.size()) {
+            throw new IllegalArgumentException("upload of %d values into a [%d, %d] tensor"
+                    .formatted(src.length, d.rows(), d.cols()));
+        }
+        staging.upload(src, d.ptr());
+    }
+
+    @Override
+    public void download(Tensor t, int[] rows, float[] dst) {
+        cuda.makeCurrent();
+        DeviceTensor d = DeviceTensor.of(t);
+        if (dst.length != (long) rows.length * d.cols()) {
+            throw new IllegalArgumentException("download of %d rows of %d values into %d floats"
+                    .formatted(rows.length, d.cols(), dst.length));
+        }
+        // Consecutive rows go in one copy: a decode step asking for every row is a single transfer.
+        int runs = 0;
+        CUdeviceptr[] starts = new CUdeviceptr[rows.length];
+        int[] counts = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= d.rows()) {
+                throw new IndexOutOfBoundsException("row %d of a tensor of %d rows".formatted(rows[i], d.rows()));
+            }
+            if (runs > 0 && rows[i] == rows[i - 1] + 1) {
+                counts[runs - 1]++;
+            } else {
+                starts[runs] = d.ptr().withByteOffset((long) rows[i] * d.cols() * Float.BYTES);
+                counts[runs++] = 1;
+            }
+        }
+        staging.download(java.util.Arrays.copyOf(starts, runs), java.util.Arrays.copyOf(counts, runs), d.cols(), dst);
+    }
+
+    @Override
+    public void embed(Weight table, StepInputs step, Tensor out) {
+        cuda.makeCurrent();
+        DeviceWeight w = DeviceWeight.of(table);
+        DeviceStepInputs s = DeviceStepInputs.of(step);
+        DeviceTensor o = DeviceTensor.of(out);
+        if (o.rows() != s.numTokens() || o.cols() != w.cols()) {
+            throw new IllegalArgumentException("embed of %d tokens from %s [%d, %d] into [%d, %d]"
+                    .formatted(s.numTokens(), w.name(), w.rows(), w.cols(), o.rows(), o.cols()));
+        }
+        for (int id : s.hostTokenIds()) {
+            if (id < 0 || id >= w.rows()) {
+                throw new IllegalArgumentException("token id %d outside %s's %d rows".formatted(id, w.name(), w.rows()));
+            }
+        }
+        cuda.launch("embed", s.numTokens(), 1, 256, w.format().id(), w.data(), w.scales(), w.paddedCols(),
+                s.tokenIdsPtr(), o.ptr(), o.cols());
+    }
+
+    @Override
+    public void matmul(Weight w, Tensor x, Tensor out) {
+        cuda.makeCurrent();
+        matmul.matmul(DeviceWeight.of(w), DeviceTensor.of(x), DeviceTensor.of(out));
+    }
+
+    @Override
+    public void rmsNorm(Tensor x, Weight w, float eps, Tensor out) {
+        cuda.makeCurrent();
+        DeviceTensor dx = DeviceTensor.of(x);
+        DeviceTensor dout = DeviceTensor.of(out);
+        DeviceWeight dw = DeviceWeight.of(w);
+        requireSameShape(dx, dout, "rmsNorm");
+        if (dw.cols() != dx.cols()) {
+            throw new IllegalArgumentException("rmsNorm weight %s has %d values for rows of %d"
+                    .formatted(dw.name(), dw.cols(), dx.cols()));
+        }
+        cuda.launch("rms_norm", dx.rows(), 1, threadsFor(dx.cols()), dx.ptr(), dw.format().id(), dw.data(),
+                dw.scales(), dw.paddedCols(), eps, dout.ptr(), dx.cols());
+    }
+
+    @Override
+    public void rope(Tensor x, int numHeads, int headDim, RopeConfig rope, StepInputs step) {
+        cuda.makeCurrent();
+        DeviceTensor dx = DeviceTensor.of(x);
+        DeviceStepInputs s = DeviceStepInputs.of(step);
+        if (dx.rows() != s.numTokens() || (long) numHeads * headDim != dx.cols() || rope.ropeDim() > headDim) {
+            throw new IllegalArgumentException("rope of %d heads of %d (rope dim %d) on [%d, %d] for %d tokens"
+                    .formatted(numHeads, headDim, rope.ropeDim(), dx.rows(), dx.cols(), s.numTokens()));
+        }
+        CUdeviceptr freq = ropeFrequencies.computeIfAbsent(rope, r -> {
+            float[] f = new float[r.ropeDim() / 2];
+            for (int i = 0; i < f.length; i++) {
+                f[i] = r.inverseFrequency(i);
+            }
+            CUdeviceptr p = cuda.allocate((long) f.length * Float.BYTES);
+            staging.upload(f, p);
+            return p;
+        });
+        cuda.launch("rope", dx.rows(), 1, threadsFor(numHeads * rope.ropeDim() / 2), dx.ptr(), dx.cols(), numHeads,
+                headDim, rope.ropeDim(), rope.neox() ? 1 : 0, freq, s.positions());
+    }
+
+    @Override
+    public void siluMul(Tensor gate, Tensor up, Tensor out) {
+        elementwise("silu_mul", gate, up, out);
+    }
+
+    @Override
+    public void add(Tensor a, Tensor b, Tensor out) {
+        elementwise("add", a, b, out);
+    }
+
+    private void elementwise(String kernel, Tensor a, Tensor b, Tensor out) {
+        cuda.makeCurrent();
+        DeviceTensor da = DeviceTensor.of(a);
+        DeviceTensor db = DeviceTensor.of(b);
+        DeviceTensor dout = DeviceTensor.of(out);
+        requireSameShape(da, db, kernel);
+        requireSameShape(da, dout, kernel);
+        long n = da.size();
+        cuda.launch(kernel, (int) Math.min((n + 255) / 256, 4096), 1, 256, da.ptr(), db.ptr(), dout.ptr(), n);
+    }
+
+    @Override
+    public void storeKv(KvCacheStorage kv, int layer, Tensor k, Tensor v, StepInputs step) {
+        cuda.makeCurrent();
+        DeviceKvCache cache = DeviceKvCache.of(kv);
+        DeviceTensor dk = DeviceTensor.of(k);
+        DeviceTensor dv = DeviceTensor.of(v);
+        DeviceStepInputs s = DeviceStepInputs.of(step);
+        int kvDim = cache.shape().kvDim();
+        requireSameShape(dk, dv, "storeKv");
+        if (dk.rows() != s.numTokens() || dk.cols() != kvDim) {
+            throw new IllegalArgumentException("storeKv of [%d, %d] for %d tokens of KV width %d"
+                    .formatted(dk.rows(), dk.cols(), s.numTokens(), kvDim));
+        }
+        for (int slot : s.metadata().slotMapping()) {
+            if (slot >= cache.shape().numSlots()) {
+                throw new IllegalArgumentException("slot %d outside a pool of %d".formatted(slot, cache.shape().numSlots()));
+            }
+        }
+        cuda.launch("store_kv", s.numTokens(), 1, threadsFor(kvDim), dk.ptr(), dv.ptr(), cache.keys(layer),
+                cache.values(layer), s.slotMapping(), kvDim);
+    }
+
+    @Override
+    public void attention(KvCacheStorage kv, int layer, Tensor q, StepInputs step, AttentionConfig config,
+                          Tensor out) {
+        cuda.makeCurrent();
+        DeviceKvCache cache = DeviceKvCache.of(kv);
+        DeviceTensor dq = DeviceTensor.of(q);
+        DeviceTensor dout = DeviceTensor.of(out);
+        DeviceStepInputs s = DeviceStepInputs.of(step);
+        AttentionMetadata m = s.metadata();
+        requireSameShape(dq, dout, "attention");
+        KvCacheShape shape = cache.shape();
+        if (dq.rows() != s.numTokens() || dq.cols() != config.numHeads() * config.headDim()
+                || config.numKvHeads() != shape.numKvHeads() || config.headDim() != shape.headDim()
+                || m.blockSize() != shape.blockSize()) {
+            throw new IllegalArgumentException("attention %s on q [%d, %d] over a KV cache %s with block size %d"
+                    .formatted(config, dq.rows(), dq.cols(), shape, m.blockSize()));
+        }
+        if (DeviceTensor.sameMemory(dq, dout)) {
+            throw new IllegalArgumentException("attention output must not alias q");
+        }
+        for (int b : m.blockTables()) {
+            if (b >= shape.numBlocks()) {
+                throw new IllegalArgumentException("block id %d outside a pool of %d".formatted(b, shape.numBlocks()));
+            }
+        }
+        int d = config.headDim();
+        String kernel = d <= 32 ? "attention_d32" : d <= 64 ? "attention_d64" : d <= 128 ? "attention_d128"
+                : d <= 256 ? "attention_d256" : null;
+        if (kernel == null) {
+            throw new UnsupportedOperationException("the cuda attention kernel takes head dims up to 256, got " + d);
+        }
+        cuda.launch(kernel, config.numHeads(), s.numTokens(), 128, dq.ptr(), dout.ptr(), cache.keys(layer),
+                cache.values(layer), s.tokenSeq(), s.queryStarts(), s.contextLens(), s.blockTables(),
+                m.blockTableStride(), m.blockSize(), config.numHeads(), config.numKvHeads(), d, config.scale());
+    }
+
+    private static void requireSameShape(DeviceTensor a, DeviceTensor b, String op) {
+        if (a.rows() != b.rows() || a.cols() != b.cols()) {
+            throw new IllegalArgumentException("%s: shapes [%d, %d] and [%d, %d] differ"
+                    .formatted(op, a.rows(), a.cols(), b.rows(), b.cols()));
+        }
+    }
+
+    /** Threads per block for a row of {@code n} values: a multiple of 32, at most 256. */
+    private static int threadsFor(int n) {
+        return Math.min(256, Math.max(32, (n + 31) / 32 * 32));
+    }
+
+    @Override
+    public void close() {
+        cuda.makeCurrent();
+        staging.close();
+        cuda.close();
+    }
+}

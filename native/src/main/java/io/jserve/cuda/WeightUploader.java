@@ -1,0 +1,75 @@
+package io.jserve.cuda;
+
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+
+import io.jserve.kernels.WeightView;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * Uploads a weight once, at load time: the file's bytes are copied to the device as they are and, for every
+ * format but F32, a repack kernel writes the {@link DeviceFormat} layout from them (then the raw copy is freed).
+ */
+final class WeightUploader {
+    /** Largest piece copied at once: a ByteBuffer view of a segment holds at most 2 GiB. */
+    private static final long CHUNK = 1L << 30;
+
+    private final CudaContext cuda;
+
+    WeightUploader(CudaContext cuda) {
+        this.cuda = cuda;
+    }
+
+    DeviceWeight upload(WeightView view) {
+        DeviceFormat format = DeviceFormat.of(view.type());
+        if (view.rows() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("weight %s has too many rows: %d".formatted(view.name(), view.rows()));
+        }
+        int rows = (int) view.rows();
+        int cols = Math.toIntExact(view.cols());
+        int kp = format.paddedCols(cols);
+        long rowsPad = format.paddedRows(rows);
+        CUdeviceptr data = cuda.allocate(format.dataBytes(rowsPad, kp));
+        if (!format.repacked()) {
+            copy(view.data(), data);
+            cuda.synchronize();
+            return new DeviceWeight(view.name(), view.type(), rows, cols, format, kp, data, data);
+        }
+        long scaleBytes = format.scaleBytes(rowsPad, kp);
+        CUdeviceptr scales = scaleBytes > 0 ? cuda.allocate(scaleBytes) : data;
+        CUdeviceptr raw = cuda.allocate(view.data().byteSize());
+        copy(view.data(), raw);
+        int pr = Math.toIntExact(rowsPad);
+        switch (format) {
+            case F16, BF16 -> cuda.launch("repack_u16", grid((long) pr * kp), 1, 256, raw, data, rows, cols, kp, pr);
+            case Q8_0 -> cuda.launch("repack_q8_0", grid((long) pr * kp / 32), 1, 256, raw, data, scales, rows, cols,
+                    kp, pr);
+            case Q4_0 -> cuda.launch("repack_q4_0", grid((long) pr * kp / 32), 1, 256, raw, data, scales, rows, cols,
+                    kp, pr);
+            default -> throw new IllegalStateException("no repack kernel for " + format);
+        }
+        cuda.free(raw);  // waits for the repack
+        return new DeviceWeight(view.name(), view.type(), rows, cols, format, kp, data, scales);
+    }
+
+    private static int grid(long items) {
+        return (int) Math.min((items + 255) / 256, 65535);
+    }
+
+    /** Copies a segment to device memory in stream order; heap segments go through native memory first. */
+    private void copy(MemorySegment src, CUdeviceptr dst) {
+        try (Arena arena = Arena.ofConfined()) {
+            for (long off = 0; off < src.byteSize(); off += CHUNK) {
+                long len = Math.min(CHUNK, src.byteSize() - off);
+                MemorySegment piece = src.asSlice(off, len);
+                if (!piece.isNative()) {
+                    piece = arena.allocate(len, 16).copyFrom(piece);
+                }
+                cuMemcpyHtoDAsync(dst.withByteOffset(off), Pointer.to(piece.asByteBuffer()), len, cuda.stream());
+            }
+            cuda.synchronize();  // the host bytes (and the arena) must outlive the copies
+        }
+    }
+}

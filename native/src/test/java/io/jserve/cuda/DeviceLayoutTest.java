@@ -1,0 +1,62 @@
+package io.jserve.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jserve.kernels.AttentionMetadata;
+import io.jserve.kernels.GgmlType;
+import org.junit.jupiter.api.Test;
+
+/** The host-side layout rules (padding, sizes, the packed step inputs); no device needed. */
+class DeviceLayoutTest {
+
+    @Test
+    void paddingAndSizesPerFormat() {
+        assertEquals(172, DeviceFormat.F32.paddedCols(172));
+        assertEquals(19, DeviceFormat.F32.paddedRows(19));
+        assertEquals(19 * 172 * 4, DeviceFormat.F32.dataBytes(19, 172));
+
+        assertEquals(192, DeviceFormat.F16.paddedCols(172));
+        assertEquals(48, DeviceFormat.F16.paddedRows(37));
+        assertEquals(48 * 192 * 2, DeviceFormat.F16.dataBytes(48, 192));
+        assertEquals(0, DeviceFormat.F16.scaleBytes(48, 192));
+
+        assertEquals(128, DeviceFormat.Q8_0.paddedCols(96));
+        assertEquals(48 * 128, DeviceFormat.Q8_0.dataBytes(48, 128));
+        assertEquals(48 * 4 * 2, DeviceFormat.Q8_0.scaleBytes(48, 128));
+
+        assertEquals(256, DeviceFormat.Q4_0.paddedCols(160));
+        assertEquals(48 * 128, DeviceFormat.Q4_0.dataBytes(48, 256));
+        assertEquals(48 * 8 * 2, DeviceFormat.Q4_0.scaleBytes(48, 256));
+    }
+
+    @Test
+    void kernelNamesAndTypes() {
+        assertEquals("mm_q8_0_n4", DeviceFormat.Q8_0.matmulKernel(4));
+        assertEquals("mm_bf16_n1", DeviceFormat.BF16.matmulKernel(1));
+        assertNull(DeviceFormat.F32.matmulKernel(1));
+        assertEquals(DeviceFormat.Q4_0, DeviceFormat.of(GgmlType.Q4_0));
+        var e = assertThrows(UnsupportedOperationException.class, () -> DeviceFormat.of(GgmlType.Q6_K));
+        assertEquals("the cuda backend stores F32, F16, BF16, Q8_0 and Q4_0 weights, not Q6_K", e.getMessage());
+    }
+
+    @Test
+    void stepInputsPackEveryArrayOnceInOrder() {
+        // Two sequences: one decode token (position 5, context 6), a two-token chunk (positions 3, 4).
+        AttentionMetadata m = new AttentionMetadata(new int[] {5, 3, 4}, new int[] {0, 1, 3}, new int[] {6, 5},
+                new int[] {4, 0, 2, 7}, 2, new int[] {13, 7, 8}, 4);
+        int[] packed = DeviceStepInputs.pack(new int[] {11, 12, 13}, m);
+        assertArrayEquals(new int[] {
+                11, 12, 13,      // token ids
+                5, 3, 4,         // positions
+                0, 1, 1,         // sequence of each token
+                0, 1, 3,         // query starts
+                6, 5,            // context lengths
+                4, 0, 2, 7,      // block tables
+                13, 7, 8},       // slot mapping
+                packed);
+        assertThrows(IllegalArgumentException.class, () -> DeviceStepInputs.pack(new int[] {1, 2}, m));
+    }
+}
