@@ -80,11 +80,19 @@ final class CudaProbe {
         return (v / 1000) + "." + (v % 1000 / 10);
     }
 
+    /** The error and its root cause, first lines only (JCuda's load errors run over many lines). */
     private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
         }
-        return t == e ? String.valueOf(e) : e + " (caused by " + t + ")";
+        String first = firstLine(e);
+        return root == e ? first : first + " (caused by " + firstLine(root) + ")";
+    }
+
+    private static String firstLine(Throwable t) {
+        String s = t.getClass().getSimpleName() + ": " + t.getMessage();
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -20,19 +20,18 @@ final class RandomQ8_0 implements RandomBlockFiller {
     @Override
     public void fill(ByteBuffer out, long blocks, SplittableRandom random) {
         for (long b = 0; b < blocks; b++) {
-            out.putShort(SCALES[random.nextInt() & (SCALES.length - 1)]);
+            out.putShort(SCALES[random.nextInt() & (RandomScales.SIZE - 1)]);
             for (int i = 0; i < 4; i++) {
                 out.putLong(noMinus128(random.nextLong()));
             }
         }
     }
 
-    /** Turns any byte -128 (0x80) into -127 (0x81): ggml's quantizer never produces -128. */
+    /** Turns every byte -128 (0x80) into -127 (0x81): ggml's quantizer never produces -128. */
     static long noMinus128(long r) {
-        long isMin = r & ~(r << 1) & 0x8080_8080_8080_8080L; // high bit set, next-lower bit... see below
-        // a byte is 0x80 exactly when it equals 0x80: compare lanes with a SWAR zero test on r ^ 0x80..
-        long x = r ^ 0x8080_8080_8080_8080L;
-        long zero = (x - 0x0101_0101_0101_0101L) & ~x & 0x8080_8080_8080_8080L;
-        return r | (zero >>> 7) | (isMin & 0);
+        long x = r ^ 0x8080_8080_8080_8080L; // bytes that were 0x80 are now 0
+        // exact per-byte zero test: high bit set where the byte of x is zero
+        long zero = ~(((x & 0x7F7F_7F7F_7F7F_7F7FL) + 0x7F7F_7F7F_7F7F_7F7FL) | x | 0x7F7F_7F7F_7F7F_7F7FL);
+        return r | (zero >>> 7);
     }
 }

@@ -127,7 +127,7 @@ final class DotKernel {
             t2 = Math.fma(w[c], x.get(FLOAT, x2 + b), t2);
             t3 = Math.fma(w[c], x.get(FLOAT, x3 + b), t3);
         }
-        a00.add(a01.add(a02)).add(a03).intoArray(lanes, 0);
+        a00.add(a01).add(a02.add(a03)).intoArray(lanes, 0);
         out.set(FLOAT, oo, sumLanes(lanes) + t0);
         a10.add(a11).add(a12.add(a13)).intoArray(lanes, 0);
         out.set(FLOAT, oo + oStride, sumLanes(lanes) + t1);

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +43,7 @@ public final class ConfigFile {
             throw new IllegalArgumentException("config file " + path + " must be a mapping of option names to values");
         }
         Map<String, String> values = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : root.properties()) {
             String key = entry.getKey().replaceFirst("^-+", "").replace('_', '-');
             if (!known.contains(key) || key.equals("config")) {
                 throw new IllegalArgumentException("config file " + path + ": unknown key '" + entry.getKey()

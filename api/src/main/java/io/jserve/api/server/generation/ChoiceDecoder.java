@@ -1,22 +1,24 @@
 package io.jserve.api.server.generation;
 
 import io.jserve.tokenizer.IncrementalDecoder;
+import io.jserve.tokenizer.StopStringMatcher;
 import io.jserve.tokenizer.Tokenizer;
 
 import java.util.List;
 
 /**
  * Turns one choice's token ids into the text the client sees: complete UTF-8 characters only (the tokenizer's
- * {@link IncrementalDecoder}), cut at the first stop string ({@link StopStringFilter}).
+ * {@link IncrementalDecoder}), cut before the first stop string, which never shows even in part
+ * ({@link StopStringMatcher}).
  */
 public final class ChoiceDecoder {
     private final IncrementalDecoder decoder;
-    private final StopStringFilter stops;
+    private final StopStringMatcher stops;
     private int emittedChars;
 
     public ChoiceDecoder(Tokenizer tokenizer, List<String> stopStrings) {
         this.decoder = new IncrementalDecoder(tokenizer);
-        this.stops = new StopStringFilter(stopStrings);
+        this.stops = new StopStringMatcher(stopStrings);
     }
 
     /** The text a new token adds; empty while bytes or a possible stop string are held back, or after a stop. */
@@ -24,7 +26,7 @@ public final class ChoiceDecoder {
         if (stops.stopped()) {
             return "";
         }
-        return count(stops.accept(decoder.add(tokenId)));
+        return count(stops.accept(decoder.add(tokenId)).text());
     }
 
     /** Whether a stop string ended the text. */
@@ -37,7 +39,7 @@ public final class ChoiceDecoder {
         if (stops.stopped()) {
             return "";
         }
-        String tail = stops.accept(decoder.flush());
+        String tail = stops.accept(decoder.flush()).text();
         return count(tail + stops.flush());
     }
 
