@@ -50,7 +50,7 @@ cd "$(dirname "$0")"
 java=${JAVA:-jre/bin/java}
 cp=test-classes:lib/native.jar:lib/kernels.jar:lib/jcuda.jar:lib/jcuda-natives.jar
 exec "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m \
-  -jar lib/junit-console.jar execute --disable-banner --details=tree --details-theme=ascii \
+  -jar lib/junit-console.jar execute --disable-banner --details=tree --details-theme=ascii --disable-ansi-colors \
   -cp "$cp" --select-package io.jserve.cuda "$@"
 RUN
 cat >"$dev/run-bench.sh" <<'RUN'

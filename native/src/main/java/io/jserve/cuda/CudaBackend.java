@@ -30,6 +30,7 @@ public final class CudaBackend implements ComputeBackend {
     private final DeviceScratch stepBuffer;
     private final WeightUploader uploader;
     private final MatmulLauncher matmul;
+    private final AttentionLauncher attention;
     private final Map<RopeConfig, CUdeviceptr> ropeFrequencies = new HashMap<>();
 
     CudaBackend(int deviceOrdinal) {
@@ -38,6 +39,7 @@ public final class CudaBackend implements ComputeBackend {
         this.stepBuffer = new DeviceScratch(cuda);
         this.uploader = new WeightUploader(cuda);
         this.matmul = new MatmulLauncher(cuda);
+        this.attention = new AttentionLauncher(cuda);
     }
 
     /** The context, for benchmarks that time kernels with events. */
@@ -200,62 +202,19 @@ public final class CudaBackend implements ComputeBackend {
     @Override
     public void storeKv(KvCacheStorage kv, int layer, Tensor k, Tensor v, StepInputs step) {
         cuda.makeCurrent();
-        DeviceKvCache cache = DeviceKvCache.of(kv);
-        DeviceTensor dk = DeviceTensor.of(k);
-        DeviceTensor dv = DeviceTensor.of(v);
-        DeviceStepInputs s = DeviceStepInputs.of(step);
-        int kvDim = cache.shape().kvDim();
-        requireSameShape(dk, dv, "storeKv");
-        if (dk.rows() != s.numTokens() || dk.cols() != kvDim) {
-            throw new IllegalArgumentException("storeKv of [%d, %d] for %d tokens of KV width %d"
-                    .formatted(dk.rows(), dk.cols(), s.numTokens(), kvDim));
-        }
-        for (int slot : s.metadata().slotMapping()) {
-            if (slot >= cache.shape().numSlots()) {
-                throw new IllegalArgumentException("slot %d outside a pool of %d".formatted(slot, cache.shape().numSlots()));
-            }
-        }
-        cuda.launch("store_kv", s.numTokens(), 1, threadsFor(kvDim), dk.ptr(), dv.ptr(), cache.keys(layer),
-                cache.values(layer), s.slotMapping(), kvDim);
+        attention.storeKv(DeviceKvCache.of(kv), layer, DeviceTensor.of(k), DeviceTensor.of(v),
+                DeviceStepInputs.of(step));
     }
 
     @Override
     public void attention(KvCacheStorage kv, int layer, Tensor q, StepInputs step, AttentionConfig config,
                           Tensor out) {
         cuda.makeCurrent();
-        DeviceKvCache cache = DeviceKvCache.of(kv);
-        DeviceTensor dq = DeviceTensor.of(q);
-        DeviceTensor dout = DeviceTensor.of(out);
-        DeviceStepInputs s = DeviceStepInputs.of(step);
-        AttentionMetadata m = s.metadata();
-        requireSameShape(dq, dout, "attention");
-        KvCacheShape shape = cache.shape();
-        if (dq.rows() != s.numTokens() || dq.cols() != config.numHeads() * config.headDim()
-                || config.numKvHeads() != shape.numKvHeads() || config.headDim() != shape.headDim()
-                || m.blockSize() != shape.blockSize()) {
-            throw new IllegalArgumentException("attention %s on q [%d, %d] over a KV cache %s with block size %d"
-                    .formatted(config, dq.rows(), dq.cols(), shape, m.blockSize()));
-        }
-        if (DeviceTensor.sameMemory(dq, dout)) {
-            throw new IllegalArgumentException("attention output must not alias q");
-        }
-        for (int b : m.blockTables()) {
-            if (b >= shape.numBlocks()) {
-                throw new IllegalArgumentException("block id %d outside a pool of %d".formatted(b, shape.numBlocks()));
-            }
-        }
-        int d = config.headDim();
-        String kernel = d <= 32 ? "attention_d32" : d <= 64 ? "attention_d64" : d <= 128 ? "attention_d128"
-                : d <= 256 ? "attention_d256" : null;
-        if (kernel == null) {
-            throw new UnsupportedOperationException("the cuda attention kernel takes head dims up to 256, got " + d);
-        }
-        cuda.launch(kernel, config.numHeads(), s.numTokens(), 128, dq.ptr(), dout.ptr(), cache.keys(layer),
-                cache.values(layer), s.tokenSeq(), s.queryStarts(), s.contextLens(), s.blockTables(),
-                m.blockTableStride(), m.blockSize(), config.numHeads(), config.numKvHeads(), d, config.scale());
+        attention.attention(DeviceKvCache.of(kv), layer, DeviceTensor.of(q), DeviceStepInputs.of(step), config,
+                DeviceTensor.of(out));
     }
 
-    private static void requireSameShape(DeviceTensor a, DeviceTensor b, String op) {
+    static void requireSameShape(DeviceTensor a, DeviceTensor b, String op) {
         if (a.rows() != b.rows() || a.cols() != b.cols()) {
             throw new IllegalArgumentException("%s: shapes [%d, %d] and [%d, %d] differ"
                     .formatted(op, a.rows(), a.cols(), b.rows(), b.cols()));
@@ -263,7 +222,7 @@ public final class CudaBackend implements ComputeBackend {
     }
 
     /** Threads per block for a row of {@code n} values: a multiple of 32, at most 256. */
-    private static int threadsFor(int n) {
+    static int threadsFor(int n) {
         return Math.min(256, Math.max(32, (n + 31) / 32 * 32));
     }
 

@@ -80,19 +80,24 @@ final class CudaProbe {
         return (v / 1000) + "." + (v % 1000 / 10);
     }
 
-    /** The error and its root cause, first lines only (JCuda's load errors run over many lines). */
+    /**
+     * The error in one line, plus the line naming the missing shared library: JCuda's load error is a long
+     * message of nested stack traces whose useful part is "libcuda.so.1: cannot open shared object file".
+     */
     private static String rootMessage(Throwable e) {
+        String message = String.valueOf(e.getMessage());
+        String first = e.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse("");
+        String missing = message.lines()
+                .filter(l -> l.contains("cannot open shared object") || l.contains("undefined symbol"))
+                .map(String::strip)
+                .findFirst().orElse(null);
         Throwable root = e;
         while (root.getCause() != null) {
             root = root.getCause();
         }
-        String first = firstLine(e);
-        return root == e ? first : first + " (caused by " + firstLine(root) + ")";
-    }
-
-    private static String firstLine(Throwable t) {
-        String s = t.getClass().getSimpleName() + ": " + t.getMessage();
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        if (missing != null) {
+            return first + " (" + missing + ")";
+        }
+        return root == e ? first : first + " (caused by " + root + ")";
     }
 }

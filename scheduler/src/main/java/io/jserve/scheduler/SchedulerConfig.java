@@ -9,7 +9,8 @@ package io.jserve.scheduler;
  * @param blockSize           tokens per KV block
  * @param maxModelLen         longest sequence, prompt plus output
  * @param numKvBlocks         KV blocks in the pool
- * @param maxWaiting          bound of the waiting queue; {@link Scheduler#add} refuses beyond it (0: no waiting)
+ * @param maxWaiting          bound of the waiting queue; {@link Scheduler#add} refuses beyond it. At least 1: every
+ *                            new sequence waits in the queue until the next {@link Scheduler#schedule()}
  * @param enablePrefixCaching reuse cached KV blocks of identical prompt prefixes
  */
 public record SchedulerConfig(int maxNumSeqs, int maxNumBatchedTokens, int blockSize, int maxModelLen,
@@ -28,7 +29,8 @@ public record SchedulerConfig(int maxNumSeqs, int maxNumBatchedTokens, int block
         require(blockSize >= 1, "blockSize must be at least 1, got " + blockSize);
         require(maxModelLen >= 1, "maxModelLen must be at least 1, got " + maxModelLen);
         require(numKvBlocks >= 1, "numKvBlocks must be at least 1, got " + numKvBlocks);
-        require(maxWaiting >= 0, "maxWaiting must not be negative, got " + maxWaiting);
+        require(maxWaiting >= 1,
+                "maxWaiting must be at least 1 (every new sequence waits before it runs), got " + maxWaiting);
     }
 
     private static void require(boolean ok, String message) {

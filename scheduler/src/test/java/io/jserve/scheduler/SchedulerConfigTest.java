@@ -25,7 +25,8 @@ class SchedulerConfigTest {
         assertMessage("blockSize must be at least 1, got 0", () -> new SchedulerConfig(1, 8, 0, 64, 4, 1, true));
         assertMessage("maxModelLen must be at least 1, got -1", () -> new SchedulerConfig(1, 8, 16, -1, 4, 1, true));
         assertMessage("numKvBlocks must be at least 1, got 0", () -> new SchedulerConfig(1, 8, 16, 64, 0, 1, true));
-        assertMessage("maxWaiting must not be negative, got -2", () -> new SchedulerConfig(1, 8, 16, 64, 4, -2, true));
+        assertMessage("maxWaiting must be at least 1 (every new sequence waits before it runs), got 0",
+                () -> new SchedulerConfig(1, 8, 16, 64, 4, 0, true));
     }
 
     private static void assertMessage(String message, Runnable r) {

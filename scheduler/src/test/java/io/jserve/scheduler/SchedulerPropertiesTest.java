@@ -8,6 +8,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
 import net.jqwik.api.Tuple;
 
 import java.util.ArrayList;
@@ -63,6 +64,7 @@ class SchedulerPropertiesTest {
     }
 
     @Property(tries = 300)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void invariantsHoldAfterEveryOperation(@ForAll("ops") List<Op> ops, @ForAll boolean prefixCaching) {
         Scheduler s = new Scheduler(CONFIG.withPrefixCaching(prefixCaching), Set.of(EOS));
         List<Sequence> added = new ArrayList<>();

@@ -11,7 +11,6 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -25,11 +24,11 @@ import java.util.SplittableRandom;
  * GGUF when one is given (every {@code tokenizer.*} key; its token count sets the vocabulary size), else a
  * synthetic byte-level vocabulary padded to the shape's size, since the GPU machine has no shared models.
  *
- * <p>Streams: each tensor is generated chunk by chunk into one reusable 4 MiB buffer, so an 8B model (16 GB
+ * <p>Streams: each tensor is generated chunk by chunk into one reusable 16 MiB buffer, in parallel, so an 8B model (16 GB
  * in F16) is written with constant memory. Deterministic for a given seed.
  */
 public final class SyntheticModelWriter {
-    private static final int BUFFER_BYTES = 4 << 20;
+    private static final int BUFFER_BYTES = 16 << 20;
 
     /** What was written and how fast. */
     public record Result(Path path, LlamaShape shape, long bytes, double seconds) {
@@ -58,7 +57,7 @@ public final class SyntheticModelWriter {
         }
         finalShape.putMetadata(w, name, fileType(weightType));
         w.putUint32("general.quantization_version", 2);
-        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
         SplittableRandom random = new SplittableRandom(seed);
         for (LlamaTensorSpec t : finalShape.tensors()) {
             SplittableRandom tensorRandom = random.split();

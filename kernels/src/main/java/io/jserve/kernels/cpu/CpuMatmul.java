@@ -4,21 +4,24 @@ import io.jserve.kernels.host.HostTensor;
 import io.jserve.kernels.host.HostWeight;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * {@code out[t, r] = sum_c w[r, c] * x[t, c]} on the CPU. The weight's rows are split into one contiguous range
  * per worker. Each worker goes through the tokens in blocks small enough to stay in L2 and, for each of its
  * weight rows, decodes the row once into float32 and reuses it across the whole token block, four token rows
- * per pass ({@link DotKernel#dot4}), then one at a time ({@link DotKernel#dot1}).
+ * per pass ({@link DotKernel#dot4}), then one at a time ({@link DotKernel#dot1}). With fewer than four tokens
+ * (decode), types with a fused kernel ({@link RowDecoder#dot}) skip the decoded row and read the weights once.
  *
- * <p>Which worker, block or pass computes an output changes nothing: every output is one {@link DotKernel} dot of
- * the same decoded row with the same activation row, so results are bit-identical for any batch and any split.
+ * <p>Which worker, block or pass computes an output changes nothing: every output is one {@link DotKernel} dot (or
+ * its bit-identical fused form) of the same decoded row with the same activation row, so results are bit-identical for any batch and any split.
  */
 final class CpuMatmul {
     /** Floats of activations per token block: 256 KiB, a quarter of this machine's L2. */
     private static final int BLOCK_FLOATS = 64 * 1024;
     /** Below this many multiply-adds a matmul runs on the calling thread alone. */
     private static final long PARALLEL_MIN_WORK = 1 << 16;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
 
     private CpuMatmul() {
     }
@@ -53,6 +56,16 @@ final class CpuMatmul {
         MemorySegment ws = w.data();
         long xStride = (long) cols * Float.BYTES;
         long oStride = (long) out.cols() * Float.BYTES;
+        if (tokens < 4 && decoder.hasDot()) {
+            // too few tokens to share a decoded row: decode inside the dot, once per token
+            for (int r = r0; r < r1; r++) {
+                long oo = (long) r * Float.BYTES;
+                for (int t = 0; t < tokens; t++) {
+                    os.set(FLOAT, oo + t * oStride, decoder.dot(ws, w.rowOffset(r), xs, t * xStride, cols, scratch.lanes));
+                }
+            }
+            return;
+        }
         for (int t0 = 0; t0 < tokens; t0 += block) {
             int t1 = Math.min(tokens, t0 + block);
             for (int r = r0; r < r1; r++) {
@@ -63,7 +76,7 @@ final class CpuMatmul {
                     DotKernel.dot4(row, xs, t * xStride, xStride, cols, os, oo + t * oStride, oStride, scratch.lanes);
                 }
                 for (; t < t1; t++) {
-                    os.set(java.lang.foreign.ValueLayout.JAVA_FLOAT, oo + t * oStride,
+                    os.set(FLOAT, oo + t * oStride,
                             DotKernel.dot1(row, xs, t * xStride, cols, scratch.lanes));
                 }
             }

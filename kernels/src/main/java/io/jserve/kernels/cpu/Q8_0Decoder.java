@@ -17,6 +17,49 @@ final class Q8_0Decoder implements RowDecoder {
             VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     private static final ValueLayout.OfShort LE =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    /** The fused dot assumes 16 float lanes, so that a block is exactly two chunks of {@link DotKernel}. */
+    @Override
+    public boolean hasDot() {
+        return F.length() == 16;
+    }
+
+    /**
+     * Blocks {@code 2k, 2k + 1} make chunks {@code 4k .. 4k + 3}, one per accumulator, as in {@link DotKernel};
+     * a last odd block goes to accumulators 0 and 1.
+     */
+    @Override
+    public float dot(MemorySegment src, long offset, MemorySegment x, long xo, int cols, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int blocks = cols / 32;
+        int i = 0;
+        for (; i + 2 <= blocks; i += 2) {
+            long b = offset + 34L * i;
+            float d0 = Float.float16ToFloat(src.get(LE, b));
+            float d1 = Float.float16ToFloat(src.get(LE, b + 34));
+            long c = xo + 128L * i;
+            a0 = weights(src, b + 2, d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
+            a1 = weights(src, b + 18, d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
+            a2 = weights(src, b + 36, d1).fma(FloatVector.fromMemorySegment(F, x, c + 128, NATIVE), a2);
+            a3 = weights(src, b + 52, d1).fma(FloatVector.fromMemorySegment(F, x, c + 192, NATIVE), a3);
+        }
+        if (i < blocks) {
+            long b = offset + 34L * i;
+            float d0 = Float.float16ToFloat(src.get(LE, b));
+            long c = xo + 128L * i;
+            a0 = weights(src, b + 2, d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
+            a1 = weights(src, b + 18, d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
+        }
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        return DotKernel.sumLanes(lanes);
+    }
+
+    /** The 16 weights whose int8 quants start at byte {@code at}, times the block scale. */
+    private static FloatVector weights(MemorySegment src, long at, float d) {
+        ByteVector q = ByteVector.fromMemorySegment(B, src, at, ByteOrder.LITTLE_ENDIAN);
+        return ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d);
+    }
 
     @Override
     public void decode(MemorySegment src, long offset, int cols, float[] dst, Scratch scratch) {

@@ -17,6 +17,20 @@ interface RowDecoder {
     /** Decodes the {@code cols} values of the row starting at byte {@code offset} into {@code dst[0 .. cols)}. */
     void decode(MemorySegment src, long offset, int cols, float[] dst, Scratch scratch);
 
+    /** Whether {@link #dot} is implemented: a fused decode-and-dot for a single activation row. */
+    default boolean hasDot() {
+        return false;
+    }
+
+    /**
+     * The dot of the stored row at byte {@code offset} with the activations at byte {@code xo} of {@code x},
+     * decoded on the fly (no round trip through memory, the fast path for one token). Bit-identical to
+     * {@link #decode} followed by {@link DotKernel#dot1}: the same weight values in the same accumulation order.
+     */
+    default float dot(MemorySegment src, long offset, MemorySegment x, long xo, int cols, float[] lanes) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no fused dot");
+    }
+
     /** The fastest decoder of {@code type}: vectorized when there is one, the scalar format otherwise. */
     static RowDecoder of(GgmlType type) {
         // the vector decoders read 1/4 (bytes) or 1/2 (halves) of a float vector: they need 256 or 512 bits
