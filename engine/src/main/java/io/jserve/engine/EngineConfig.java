@@ -44,7 +44,7 @@ public record EngineConfig(Path modelPath, String backend, int maxNumSeqs, int m
         require(kvCacheMemory >= 0, "kv-cache-memory must not be negative, got " + kvCacheMemory);
         require(numKvBlocks == 0 || kvCacheMemory == 0, "give num-kv-blocks or kv-cache-memory, not both");
         require(maxModelLen >= 0, "max-model-len must not be negative, got " + maxModelLen);
-        require(maxNumQueuedRequests >= 0, "max-num-queued-requests must not be negative, got " + maxNumQueuedRequests);
+        require(maxNumQueuedRequests >= 1, "max-num-queued-requests must be at least 1, got " + maxNumQueuedRequests);
         require(gpuMemoryUtilization > 0 && gpuMemoryUtilization <= 1,
                 "gpu-memory-utilization must be in (0, 1], got " + gpuMemoryUtilization);
     }

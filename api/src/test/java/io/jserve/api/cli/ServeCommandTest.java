@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ServeCommandTest {
     @TempDir
@@ -135,6 +134,5 @@ class ServeCommandTest {
     void environmentNamesFollowTheFlags() {
         assertEquals("JSERVE_MAX_NUM_SEQS", LayeredDefaults.environmentName("--max-num-seqs"));
         assertEquals("JSERVE_API_KEY", LayeredDefaults.environmentName("api-key"));
-        assertTrue(new CommandLine(new ServeCommand()).getCommandSpec().optionsMap().containsKey("--no-enable-prefix-caching"));
     }
 }

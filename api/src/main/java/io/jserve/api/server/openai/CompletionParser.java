@@ -28,8 +28,9 @@ public final class CompletionParser {
         var model = f.string("model");
         List<PromptInput> prompts = prompts(f);
         GenerationOptions generation = options.completion(f);
-        if ((long) prompts.size() * generation.n() > MAX_PROMPTS) {
-            throw f.invalid("n", "a request may ask for at most " + MAX_PROMPTS + " choices in all (prompts x n).");
+        if ((long) prompts.size() * generation.n() > GenerationOptionsParser.MAX_N) {
+            throw f.invalid("n", "a request may ask for at most " + GenerationOptionsParser.MAX_N
+                    + " choices in all (prompts x n).");
         }
         return new CompletionRequest(model, prompts, generation);
     }
