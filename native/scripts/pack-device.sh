@@ -43,6 +43,9 @@ if [ ! -f "$console" ]; then
 fi
 cp "$console" "$dev/lib/junit-console.jar"
 
+# What the GPU machine has (driver, CUDA, libcuda): seconds, run it in the same call.
+if [ -f "$shared/gpu/probe.sh" ]; then cp "$shared/gpu/probe.sh" "$dev/probe.sh"; fi
+
 cat >"$dev/run-tests.sh" <<'RUN'
 #!/usr/bin/env bash
 # Runs the native module's tests (io.jserve.cuda) on this machine's GPU; prints a tree and a summary.
