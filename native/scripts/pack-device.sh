@@ -26,7 +26,7 @@ for module in kernels native; do
   [ -n "$j" ] || { echo "no $module jar: run ./mvnw -B -ntp -o -DskipTests package first" >&2; exit 1; }
   cp "$j" "$dev/lib/$module.jar"
 done
-unzip -l "$dev/lib/native.jar" | grep -q 'cuda/matmul.ptx' \
+unzip -l "$dev/lib/native.jar" | grep 'cuda/matmul.ptx' >/dev/null \
   || { echo "native.jar holds no PTX: build where nvcc is installed" >&2; exit 1; }
 rm -rf "$dev/test-classes"
 cp -r native/target/test-classes "$dev/test-classes"

@@ -1,7 +1,8 @@
 // Paged causal attention over the KV pool, for decode and prefill chunks alike (AttentionMetadata).
 //
-// Grid (numHeads, tokens), 4 warps per block. Token t of sequence s sees keys 0 .. ctx-1 with
-// ctx = contextLens[s] - (queryStarts[s+1] - t), found through the sequence's block table. Warp w takes key tiles
+// Grid (numHeads, tokens), 4 warps per block. Token t of sequence s sits at position
+// p = contextLens[s] - (queryStarts[s+1] - t) and sees keys 0 .. p (ctx = p + 1 of them), found through the
+// sequence's block table. Warp w takes key tiles
 // w*8, w*8 + 32, ... of 8 keys (8 independent row loads in flight), keeps an online softmax (running max,
 // sum, weighted values) in fp32, and the block merges the 4 warps in warp order. Nothing depends on the other
 // tokens of the step, so results are batch invariant.
@@ -23,7 +24,7 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, floa
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int h = blockIdx.x, t = blockIdx.y;
     const int s = tokenSeq[t];
-    const int ctx = contextLens[s] - (queryStarts[s + 1] - t);
+    const int ctx = contextLens[s] - (queryStarts[s + 1] - t) + 1;  // its own key included
     const int kvDim = numKvHeads * headDim;
     const int kvOff = (h / (numHeads / numKvHeads)) * headDim;
     const int* table = blockTables + (long long) s * tableStride;
