@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-level BPE (llama.cpp's {@code llm_tokenizer_bpe_session}): pre-split the text into words,
@@ -11,10 +12,14 @@ import java.util.PriorityQueue;
  * with the lowest merge rank (leftmost on ties). A priority queue keeps this O(n log n) per word.
  */
 final class BpeEncoder {
+    private static final int MAX_CACHED_WORD = 64;
+    private static final int MAX_CACHED_WORDS = 100_000;
     private final Vocabulary vocab;
     private final PreTokenizer preTokenizer;
     /** "left right" → rank, as the merge lines read; the first line wins, as in llama.cpp. */
     private final Map<String, Integer> ranks;
+    /** Ids of recently seen words: natural text repeats words, and a word's ids never change. */
+    private final Map<String, int[]> wordCache = new ConcurrentHashMap<>();
 
     BpeEncoder(Vocabulary vocab, List<String> merges) {
         this.vocab = vocab;
@@ -31,7 +36,21 @@ final class BpeEncoder {
 
     void encode(String text, IntList out) {
         for (String word : preTokenizer.split(text)) {
-            encodeWord(ByteLevel.encode(word), out);
+            if (word.length() > MAX_CACHED_WORD) {
+                encodeWord(ByteLevel.encode(word), out);
+                continue;
+            }
+            int[] ids = wordCache.get(word);
+            if (ids == null) {
+                IntList wordIds = new IntList(word.length());
+                encodeWord(ByteLevel.encode(word), wordIds);
+                ids = wordIds.toArray();
+                if (wordCache.size() >= MAX_CACHED_WORDS) {
+                    wordCache.clear();      // crude but bounded; refills with the words in use
+                }
+                wordCache.put(word, ids);
+            }
+            out.addAll(ids);
         }
     }
 

@@ -42,6 +42,18 @@ final class ByteLevel {
      * well-formed vocabulary) is kept as its own UTF-8 bytes.
      */
     static byte[] decode(String token) {
+        byte[] fast = new byte[token.length()];
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c >= CHAR_TO_BYTE.length || CHAR_TO_BYTE[c] < 0) {
+                return decodeWithUnmapped(token);
+            }
+            fast[i] = (byte) CHAR_TO_BYTE[c];
+        }
+        return fast;
+    }
+
+    private static byte[] decodeWithUnmapped(String token) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(token.length());
         token.codePoints().forEach(cp -> {
             if (cp < CHAR_TO_BYTE.length && CHAR_TO_BYTE[cp] >= 0) {

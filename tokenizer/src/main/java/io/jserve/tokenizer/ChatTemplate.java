@@ -46,13 +46,11 @@ public final class ChatTemplate {
         Objects.requireNonNull(clock, "clock");
         Jinjava jinjava = JinjaEnvironment.jinjava();
         JinjavaInterpreter parser = jinjava.newInterpreter();
-        JinjavaInterpreter.pushCurrent(parser);    // token parsing reads the legacy overrides from here
-        try {
-            Node root = parser.parse(TemplateSourceRewriter.rewrite(jinjaSource));
+        // token parsing reads the legacy overrides (strict whitespace control) from the current interpreter
+        try (var current = JinjavaInterpreter.closeablePushCurrent(parser).get()) {
+            Node root = current.value().parse(TemplateSourceRewriter.rewrite(jinjaSource));
             failOnFatal(parser.getErrors(), "the chat template does not parse");
             return new ChatTemplate(root, clock);
-        } finally {
-            JinjavaInterpreter.popCurrent();
         }
     }
 
@@ -78,19 +76,15 @@ public final class ChatTemplate {
                 .withFatalErrorStrategy(TemplateErrorTypeHandlingStrategy.THROW_EXCEPTION));
         JinjavaInterpreter interpreter = config.getInterpreterFactory().newInstance(jinjava, context, config);
         String output;
-        String raised;
         TemplateFunctions.begin(clock);
-        JinjavaInterpreter.pushCurrent(interpreter);
-        try {
-            output = interpreter.render(root);
+        try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
+            output = current.value().render(root);
         } catch (RuntimeException e) {
             String message = TemplateFunctions.end();
             throw message != null ? new ChatTemplateException(message, e)
                     : new ChatTemplateException("the chat template failed: " + e.getMessage(), e);
-        } finally {
-            JinjavaInterpreter.popCurrent();
-            raised = TemplateFunctions.end();
         }
+        String raised = TemplateFunctions.end();
         if (raised != null) {
             throw new ChatTemplateException(raised);
         }

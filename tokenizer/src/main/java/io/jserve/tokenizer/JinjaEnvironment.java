@@ -49,6 +49,7 @@ final class JinjaEnvironment {
                 "raiseException", String.class));
         jinjava.registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class,
                 "strftimeNow", String.class));
+        jinjava.registerFilter(new PythonTrimFilter());
         return jinjava;
     }
 }

@@ -82,14 +82,12 @@ final class RegexSplitRule implements SplitRule {
     public IntList split(CodepointText text, IntList lengths) {
         IntList out = new IntList(lengths.size() * 4);
         String source = collapsed ? text.collapsed() : text.wide();
-        int cpStart = 0;
         int charStart = 0;
         for (int i = 0; i < lengths.size(); i++) {
             int cpLength = lengths.get(i);
             // collapsed text has one char per code point; the plain text may have surrogate pairs
             int charLength = collapsed ? cpLength : source.offsetByCodePoints(charStart, cpLength) - charStart;
             splitPiece(source.substring(charStart, charStart + charLength), out);
-            cpStart += cpLength;
             charStart += charLength;
         }
         return out;

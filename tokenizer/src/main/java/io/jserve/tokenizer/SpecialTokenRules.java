@@ -38,13 +38,12 @@ final class SpecialTokenRules {
             if (which.detectionTexts().isEmpty() || special.containsKey(which)) {
                 continue;
             }
-            for (int id = 0; id < tokens.length; id++) {
-                if (which.detectionTexts().contains(tokens[id])) {
-                    special.put(which, id);
-                    attrs[id] |= TokenAttributes.CONTROL;
-                    break;
-                }
-            }
+            // the lowest id among the tokens with one of the texts
+            which.detectionTexts().stream().map(ids::get).filter(java.util.Objects::nonNull)
+                    .min(Integer::compare).ifPresent(id -> {
+                        special.put(which, id);
+                        attrs[id] |= TokenAttributes.CONTROL;
+                    });
         }
         for (int id = 0; id < tokens.length; id++) {
             if ((attrs[id] & TokenAttributes.CONTROL) != 0 && tokens[id].contains("unused")) {

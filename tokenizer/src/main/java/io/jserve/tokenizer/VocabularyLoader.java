@@ -109,7 +109,9 @@ final class VocabularyLoader {
         for (SpecialToken which : SpecialToken.values()) {
             for (String key : which.ggufKeys()) {
                 md.uint32(key).ifPresent(id -> {
-                    if (id >= n) {
+                    if (id == 0xFFFFFFFFL) {
+                        special.remove(which); // llama.cpp's converters write 0xFFFFFFFF for "none"
+                    } else if (id >= n) {
                         LOG.log(System.Logger.Level.WARNING, "bad special token {0} = {1}: outside the"
                                 + " vocabulary, keeping {2}", key, id, special.getOrDefault(which, -1));
                     } else {

@@ -38,6 +38,8 @@ public final class OpenAiServer implements AutoCloseable {
                 .port(config.port())
                 .shutdownHook(false)
                 .shutdownGracePeriod(Duration.ofSeconds(1))
+                // Stream sockets rather than NIO ones: only they have the idle monitor ConnectionWatch relies on.
+                .useNio(false)
                 .connectionOptions(socket -> socket.readTimeout(config.idleTimeout()))
                 .idleConnectionTimeout(config.idleTimeout().multipliedBy(4))
                 .addProtocol(http1)

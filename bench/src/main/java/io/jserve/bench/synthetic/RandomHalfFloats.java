@@ -17,8 +17,16 @@ final class RandomHalfFloats implements RandomBlockFiller {
         this.type = type;
         for (int i = 0; i < table.length; i++) {
             float v = -RANGE + 2 * RANGE * (i + 0.5f) / table.length;
-            table[i] = bf16 ? toBf16(v) : Float.floatToFloat16(v);
+            short h = bf16 ? toBf16(v) : Float.floatToFloat16(v);
+            if (Math.abs(decode(h, bf16)) > RANGE) {
+                h--; // rounding went past the range: one step toward zero (sign-magnitude bits)
+            }
+            table[i] = h;
         }
+    }
+
+    private static float decode(short h, boolean bf16) {
+        return bf16 ? Float.intBitsToFloat(h << 16) : Float.float16ToFloat(h);
     }
 
     static RandomHalfFloats f16() {

@@ -9,8 +9,8 @@ import java.lang.foreign.ValueLayout;
 /**
  * {@code out[t, r] = sum_c w[r, c] * x[t, c]} on the CPU. The weight's rows are split into one contiguous range
  * per worker. Each worker goes through the tokens in blocks small enough to stay in L2 and, for each of its
- * weight rows, decodes the row once into float32 and reuses it across the whole token block, four token rows
- * per pass ({@link DotKernel#dot4}), then one at a time ({@link DotKernel#dot1}). With fewer than four tokens
+ * weight rows, decodes the row once into float32 and reuses it across the whole token block, two token rows
+ * per pass ({@link DotKernel#dot2}), then one at a time ({@link DotKernel#dot1}). With one token
  * (decode), types with a fused kernel ({@link RowDecoder#dot}) skip the decoded row and read the weights once.
  *
  * <p>Which worker, block or pass computes an output changes nothing: every output is one {@link DotKernel} dot (or
@@ -49,14 +49,14 @@ final class CpuMatmul {
                          Scratch scratch) {
         int cols = w.width();
         int tokens = x.rows();
-        int block = Math.max(4, BLOCK_FLOATS / cols / 4 * 4);
+        int block = Math.max(2, BLOCK_FLOATS / cols / 2 * 2);
         float[] row = scratch.row(cols);
         MemorySegment xs = x.segment();
         MemorySegment os = out.segment();
         MemorySegment ws = w.data();
         long xStride = (long) cols * Float.BYTES;
         long oStride = (long) out.cols() * Float.BYTES;
-        if (tokens < 4 && decoder.hasDot()) {
+        if (tokens < 2 && decoder.hasDot()) {
             // too few tokens to share a decoded row: decode inside the dot, once per token
             for (int r = r0; r < r1; r++) {
                 long oo = (long) r * Float.BYTES;
@@ -72,8 +72,8 @@ final class CpuMatmul {
                 decoder.decode(ws, w.rowOffset(r), cols, row, scratch);
                 long oo = (long) r * Float.BYTES;
                 int t = t0;
-                for (; t + 4 <= t1; t += 4) {
-                    DotKernel.dot4(row, xs, t * xStride, xStride, cols, os, oo + t * oStride, oStride, scratch.lanes);
+                for (; t + 2 <= t1; t += 2) {
+                    DotKernel.dot2(row, xs, t * xStride, xStride, cols, os, oo + t * oStride, oStride, scratch.lanes);
                 }
                 for (; t < t1; t++) {
                     os.set(FLOAT, oo + t * oStride,

@@ -10,11 +10,11 @@ import java.nio.ByteOrder;
 /**
  * Dot products of one decoded weight row with activation rows, the inner loop of the CPU matmul.
  *
- * <p>Batch invariance rests on one fixed accumulation order, shared by {@link #dot1} and {@link #dot4}: vector
+ * <p>Batch invariance rests on one fixed accumulation order, shared by {@link #dot1} and {@link #dot2}: vector
  * chunk {@code j} (of {@code L} floats) is fused-multiply-added into accumulator {@code j % 4}, in increasing
  * {@code j}; the accumulators are added as {@code (a0 + a1) + (a2 + a3)}; its lanes are summed in lane order;
- * the scalar tail (the last {@code cols % L} values, fused in order) is added last. {@code dot4} only shares the
- * weight loads between four activation rows, so each of its results is bit-identical to {@code dot1} on the
+ * the scalar tail (the last {@code cols % L} values, fused in order) is added last. {@code dot2} only shares the
+ * weight loads between two activation rows, so each of its results is bit-identical to {@code dot1} on the
  * same row. Lanes are summed by hand because {@code reduceLanes(ADD)} may change order between the interpreter
  * and compiled code. Four accumulators hide the FMA latency at one row.
  */
@@ -58,83 +58,60 @@ final class DotKernel {
     }
 
     /**
-     * {@link #dot1} for the four activation rows at bytes {@code xo + k * xStride}, {@code k = 0..3}, written to
-     * {@code out} at bytes {@code oo + k * oStride}.
+     * {@link #dot1} for the two activation rows at bytes {@code xo} and {@code xo + xStride}, written to
+     * {@code out} at bytes {@code oo} and {@code oo + oStride}. Two rows, not more: eight accumulators keep the
+     * method small enough for C1 to compile on the way to C2 (a four-row version ran out of C1 registers and could
+     * stay in slow code).
      */
-    static void dot4(float[] w, MemorySegment x, long xo, long xStride, int cols,
+    static void dot2(float[] w, MemorySegment x, long xo, long xStride, int cols,
                      MemorySegment out, long oo, long oStride, float[] lanes) {
-        long x1 = xo + xStride, x2 = xo + 2 * xStride, x3 = xo + 3 * xStride;
-        FloatVector z = FloatVector.zero(F);
-        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
-        FloatVector a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        long x1 = xo + xStride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         int c = 0;
         for (; c + 4 * L <= cols; c += 4 * L) {
-            long b0 = 4L * c, b1 = 4L * (c + L), b2 = 4L * (c + 2 * L), b3 = 4L * (c + 3 * L);
+            long b = 4L * c;
             FloatVector w0 = FloatVector.fromArray(F, w, c);
-            a00 = w0.fma(FloatVector.fromMemorySegment(F, x, xo + b0, NATIVE), a00);
-            a10 = w0.fma(FloatVector.fromMemorySegment(F, x, x1 + b0, NATIVE), a10);
-            a20 = w0.fma(FloatVector.fromMemorySegment(F, x, x2 + b0, NATIVE), a20);
-            a30 = w0.fma(FloatVector.fromMemorySegment(F, x, x3 + b0, NATIVE), a30);
+            a00 = w0.fma(FloatVector.fromMemorySegment(F, x, xo + b, NATIVE), a00);
+            a10 = w0.fma(FloatVector.fromMemorySegment(F, x, x1 + b, NATIVE), a10);
             FloatVector w1 = FloatVector.fromArray(F, w, c + L);
-            a01 = w1.fma(FloatVector.fromMemorySegment(F, x, xo + b1, NATIVE), a01);
-            a11 = w1.fma(FloatVector.fromMemorySegment(F, x, x1 + b1, NATIVE), a11);
-            a21 = w1.fma(FloatVector.fromMemorySegment(F, x, x2 + b1, NATIVE), a21);
-            a31 = w1.fma(FloatVector.fromMemorySegment(F, x, x3 + b1, NATIVE), a31);
+            a01 = w1.fma(FloatVector.fromMemorySegment(F, x, xo + b + 4L * L, NATIVE), a01);
+            a11 = w1.fma(FloatVector.fromMemorySegment(F, x, x1 + b + 4L * L, NATIVE), a11);
             FloatVector w2 = FloatVector.fromArray(F, w, c + 2 * L);
-            a02 = w2.fma(FloatVector.fromMemorySegment(F, x, xo + b2, NATIVE), a02);
-            a12 = w2.fma(FloatVector.fromMemorySegment(F, x, x1 + b2, NATIVE), a12);
-            a22 = w2.fma(FloatVector.fromMemorySegment(F, x, x2 + b2, NATIVE), a22);
-            a32 = w2.fma(FloatVector.fromMemorySegment(F, x, x3 + b2, NATIVE), a32);
+            a02 = w2.fma(FloatVector.fromMemorySegment(F, x, xo + b + 8L * L, NATIVE), a02);
+            a12 = w2.fma(FloatVector.fromMemorySegment(F, x, x1 + b + 8L * L, NATIVE), a12);
             FloatVector w3 = FloatVector.fromArray(F, w, c + 3 * L);
-            a03 = w3.fma(FloatVector.fromMemorySegment(F, x, xo + b3, NATIVE), a03);
-            a13 = w3.fma(FloatVector.fromMemorySegment(F, x, x1 + b3, NATIVE), a13);
-            a23 = w3.fma(FloatVector.fromMemorySegment(F, x, x2 + b3, NATIVE), a23);
-            a33 = w3.fma(FloatVector.fromMemorySegment(F, x, x3 + b3, NATIVE), a33);
+            a03 = w3.fma(FloatVector.fromMemorySegment(F, x, xo + b + 12L * L, NATIVE), a03);
+            a13 = w3.fma(FloatVector.fromMemorySegment(F, x, x1 + b + 12L * L, NATIVE), a13);
         }
         // the remaining whole vectors go to accumulators 0, 1, 2 in order, as in dot1
         if (c + L <= cols) {
             FloatVector wv = FloatVector.fromArray(F, w, c);
-            long b = 4L * c;
-            a00 = wv.fma(FloatVector.fromMemorySegment(F, x, xo + b, NATIVE), a00);
-            a10 = wv.fma(FloatVector.fromMemorySegment(F, x, x1 + b, NATIVE), a10);
-            a20 = wv.fma(FloatVector.fromMemorySegment(F, x, x2 + b, NATIVE), a20);
-            a30 = wv.fma(FloatVector.fromMemorySegment(F, x, x3 + b, NATIVE), a30);
+            a00 = wv.fma(FloatVector.fromMemorySegment(F, x, xo + 4L * c, NATIVE), a00);
+            a10 = wv.fma(FloatVector.fromMemorySegment(F, x, x1 + 4L * c, NATIVE), a10);
             c += L;
             if (c + L <= cols) {
                 wv = FloatVector.fromArray(F, w, c);
-                b = 4L * c;
-                a01 = wv.fma(FloatVector.fromMemorySegment(F, x, xo + b, NATIVE), a01);
-                a11 = wv.fma(FloatVector.fromMemorySegment(F, x, x1 + b, NATIVE), a11);
-                a21 = wv.fma(FloatVector.fromMemorySegment(F, x, x2 + b, NATIVE), a21);
-                a31 = wv.fma(FloatVector.fromMemorySegment(F, x, x3 + b, NATIVE), a31);
+                a01 = wv.fma(FloatVector.fromMemorySegment(F, x, xo + 4L * c, NATIVE), a01);
+                a11 = wv.fma(FloatVector.fromMemorySegment(F, x, x1 + 4L * c, NATIVE), a11);
                 c += L;
                 if (c + L <= cols) {
                     wv = FloatVector.fromArray(F, w, c);
-                    b = 4L * c;
-                    a02 = wv.fma(FloatVector.fromMemorySegment(F, x, xo + b, NATIVE), a02);
-                    a12 = wv.fma(FloatVector.fromMemorySegment(F, x, x1 + b, NATIVE), a12);
-                    a22 = wv.fma(FloatVector.fromMemorySegment(F, x, x2 + b, NATIVE), a22);
-                    a32 = wv.fma(FloatVector.fromMemorySegment(F, x, x3 + b, NATIVE), a32);
+                    a02 = wv.fma(FloatVector.fromMemorySegment(F, x, xo + 4L * c, NATIVE), a02);
+                    a12 = wv.fma(FloatVector.fromMemorySegment(F, x, x1 + 4L * c, NATIVE), a12);
                     c += L;
                 }
             }
         }
-        float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+        float t0 = 0f, t1 = 0f;
         for (; c < cols; c++) {
-            long b = 4L * c;
-            t0 = Math.fma(w[c], x.get(FLOAT, xo + b), t0);
-            t1 = Math.fma(w[c], x.get(FLOAT, x1 + b), t1);
-            t2 = Math.fma(w[c], x.get(FLOAT, x2 + b), t2);
-            t3 = Math.fma(w[c], x.get(FLOAT, x3 + b), t3);
+            t0 = Math.fma(w[c], x.get(FLOAT, xo + 4L * c), t0);
+            t1 = Math.fma(w[c], x.get(FLOAT, x1 + 4L * c), t1);
         }
         a00.add(a01).add(a02.add(a03)).intoArray(lanes, 0);
         out.set(FLOAT, oo, sumLanes(lanes) + t0);
         a10.add(a11).add(a12.add(a13)).intoArray(lanes, 0);
         out.set(FLOAT, oo + oStride, sumLanes(lanes) + t1);
-        a20.add(a21).add(a22.add(a23)).intoArray(lanes, 0);
-        out.set(FLOAT, oo + 2 * oStride, sumLanes(lanes) + t2);
-        a30.add(a31).add(a32.add(a33)).intoArray(lanes, 0);
-        out.set(FLOAT, oo + 3 * oStride, sumLanes(lanes) + t3);
     }
 
     /** The lanes summed left to right. */

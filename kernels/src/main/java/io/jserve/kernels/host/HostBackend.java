@@ -62,6 +62,25 @@ public abstract class HostBackend implements ComputeBackend {
         }
     }
 
+    /** Row copies inside native memory, without the host round trip of the default. */
+    @Override
+    public void gatherRows(Tensor src, int[] rows, Tensor dst) {
+        HostTensor s = HostTensor.of(src);
+        HostTensor d = HostTensor.of(dst);
+        if (d.rows() != rows.length || d.cols() != s.cols()) {
+            throw new IllegalArgumentException("gather of %d rows of [%d, %d] into [%d, %d]"
+                    .formatted(rows.length, s.rows(), s.cols(), d.rows(), d.cols()));
+        }
+        Shapes.noAlias(s, d, "gatherRows");
+        long bytes = (long) s.cols() * Float.BYTES;
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= s.rows()) {
+                throw new IndexOutOfBoundsException("row %d of a tensor with %d rows".formatted(rows[i], s.rows()));
+            }
+            MemorySegment.copy(s.segment(), s.rowOffset(rows[i]), d.segment(), d.rowOffset(i), bytes);
+        }
+    }
+
     @Override
     public void embed(Weight table, StepInputs step, Tensor out) {
         HostWeight w = HostWeight.of(table);

@@ -80,7 +80,7 @@ class CpuMatmulTest {
 
     /**
      * Batch invariance: each token row's outputs are bit-identical alone, in batches of 1..17 rows (any position
-     * in a tile of four or in the remainder), across token blocks, and with 1 or 3 threads.
+     * in a pair or the odd one left), across token blocks, and with 1 or 3 threads.
      */
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K",

@@ -42,6 +42,17 @@ class HostBackendTest {
     }
 
     @Test
+    void gatherRowsCopiesTheNamedRows() {
+        HostTensor src = HostTensor.allocate(3, 2);
+        b.upload(new float[] {1, 2, 3, 4, 5, 6}, src);
+        HostTensor dst = HostTensor.allocate(2, 2);
+        b.gatherRows(src, new int[] {2, 0}, dst);
+        assertArrayEquals(new float[] {5, 6, 1, 2}, dst.toArray());
+        assertThrows(IllegalArgumentException.class, () -> b.gatherRows(src, new int[] {1}, dst));
+        assertThrows(IndexOutOfBoundsException.class, () -> b.gatherRows(src, new int[] {0, 3}, dst));
+    }
+
+    @Test
     void storeKvWritesTheMappedSlots() {
         KvCacheShape shape = new KvCacheShape(2, 4, 2, 1, 2);
         var m = new TestSteps(2).seq(new int[] {3, 1}, 1, 2).build(); // positions 1, 2 -> slots 7, 2

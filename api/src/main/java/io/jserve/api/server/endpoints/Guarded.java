@@ -5,6 +5,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.jserve.api.server.http.ApiException;
 import io.jserve.api.server.http.ApiKeys;
+import io.jserve.api.server.http.ConnectionWatch;
 import io.jserve.api.server.http.Responses;
 import io.jserve.api.server.metrics.ServerMetrics;
 
@@ -60,6 +61,9 @@ final class Guarded implements Handler {
         }
         try {
             Responses.error(res, e);
+            if (e.status() == 413) {
+                ConnectionWatch.closeCurrentConnection();
+            }
         } catch (RuntimeException writeFailed) {
             LOG.log(System.Logger.Level.DEBUG, "could not send the error (client gone?): " + writeFailed);
         }

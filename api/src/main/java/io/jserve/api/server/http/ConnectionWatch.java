@@ -59,6 +59,21 @@ public final class ConnectionWatch {
         }
     }
 
+    /**
+     * Closes the current request's connection once its response is out. Used after a 413: the unread body would
+     * otherwise be parsed as the next request (Helidon keeps the connection despite {@code Connection: close}).
+     */
+    public static void closeCurrentConnection() {
+        ConnectionContext ctx = CURRENT.get();
+        if (ctx != null) {
+            try {
+                ctx.serverSocket().close();
+            } catch (UnsupportedOperationException e) {
+                // Not an HTTP/1 socket: nothing to close here.
+            }
+        }
+    }
+
     /** Whether the client has closed its side of the connection. */
     public boolean clientGone() {
         return !socket.isConnected() && System.nanoTime() < deadlineNanos;

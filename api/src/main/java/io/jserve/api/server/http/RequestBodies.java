@@ -5,7 +5,6 @@ import io.helidon.webserver.http.ServerRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 
 /**
  * Reads request bodies with a size limit. A declared {@code Content-Length} over the limit is refused before a
@@ -42,8 +41,13 @@ public final class RequestBodies {
                 out.write(buffer, 0, n);
             }
             return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ApiException api) {
+                throw api;
+            }
+            // The client stopped sending mid-body (closed, or silent past the read timeout).
+            throw new ApiException(400, "invalid_request_error", null, "incomplete_body",
+                    "The request body could not be read completely: " + e.getClass().getSimpleName());
         }
     }
 

@@ -35,19 +35,21 @@ public final class ServerMetrics {
     private final Timer timeToFirstToken;
     private final Timer interTokenLatency;
     private final Timer e2eLatency;
+    private final Supplier<Optional<EngineStats>> stats;
 
     /** @param stats the engine's latest counters; empty while the model loads */
     public ServerMetrics(Supplier<Optional<EngineStats>> stats) {
-        gauge("num_requests_running", "Requests in the running batch.", stats, EngineStats::numRunning);
-        gauge("num_requests_waiting", "Requests waiting to be scheduled.", stats, EngineStats::numWaiting);
-        gauge("kv_cache_usage_perc", "Fraction of KV-cache blocks in use, 0 to 1.", stats, EngineStats::kvCacheUsage);
-        counter("prefix_cache_queries", "Prompt tokens looked up in the prefix cache.", stats,
+        this.stats = stats;
+        gauge("num_requests_running", "Requests in the running batch.", EngineStats::numRunning);
+        gauge("num_requests_waiting", "Requests waiting to be scheduled.", EngineStats::numWaiting);
+        gauge("kv_cache_usage_perc", "Fraction of KV-cache blocks in use, 0 to 1.", EngineStats::kvCacheUsage);
+        counter("prefix_cache_queries", "Prompt tokens looked up in the prefix cache.",
                 EngineStats::prefixCacheQueries);
-        counter("prefix_cache_hits", "Prompt tokens found in the prefix cache.", stats, EngineStats::prefixCacheHits);
-        counter("num_preemptions", "Sequences preempted (recomputed later).", stats, EngineStats::numPreemptions);
-        counter("prompt_tokens", "Prompt tokens computed (prefix-cache hits excluded).", stats,
+        counter("prefix_cache_hits", "Prompt tokens found in the prefix cache.", EngineStats::prefixCacheHits);
+        counter("num_preemptions", "Sequences preempted (recomputed later).", EngineStats::numPreemptions);
+        counter("prompt_tokens", "Prompt tokens computed (prefix-cache hits excluded).",
                 EngineStats::promptTokens);
-        counter("generation_tokens", "Tokens generated.", stats, EngineStats::generationTokens);
+        counter("generation_tokens", "Tokens generated.", EngineStats::generationTokens);
         timeToFirstToken = timer("time_to_first_token", "Time from arrival to the first generated token.",
                 TTFT_BUCKETS);
         interTokenLatency = timer("inter_token_latency", "Time between consecutive generated tokens.", ITL_BUCKETS);
@@ -57,16 +59,18 @@ public final class ServerMetrics {
         }
     }
 
-    private void gauge(String name, String help, Supplier<Optional<EngineStats>> stats,
-                       ToDoubleFunction<EngineStats> value) {
-        Gauge.builder(PREFIX + name, stats, s -> s.get().map(value::applyAsDouble).orElse(0.0))
-                .description(help).register(registry);
+    // Function meters observe this object: Micrometer holds their state object weakly, and this one lives as long
+    // as the server does.
+    private void gauge(String name, String help, ToDoubleFunction<EngineStats> value) {
+        Gauge.builder(PREFIX + name, this, m -> m.read(value)).description(help).register(registry);
     }
 
-    private void counter(String name, String help, Supplier<Optional<EngineStats>> stats,
-                         ToDoubleFunction<EngineStats> value) {
-        FunctionCounter.builder(PREFIX + name, stats, s -> s.get().map(value::applyAsDouble).orElse(0.0))
-                .description(help).register(registry);
+    private void counter(String name, String help, ToDoubleFunction<EngineStats> value) {
+        FunctionCounter.builder(PREFIX + name, this, m -> m.read(value)).description(help).register(registry);
+    }
+
+    private double read(ToDoubleFunction<EngineStats> value) {
+        return stats.get().map(value::applyAsDouble).orElse(0.0);
     }
 
     private Timer timer(String name, String help, double[] bucketsSeconds) {
