@@ -71,6 +71,9 @@ public final class Engine implements AutoCloseable {
         String name = model.path().getFileName().toString().replaceFirst("\\.gguf$", "");
         this.info = new ModelInfo(name, model.path(), modelConfig.architecture(), maxModelLen,
                 modelConfig.vocabSize(), model.chatTemplate(), model.backendDescription());
+        long warmStart = System.nanoTime();
+        core.warmUp(shape.blockSize());
+        LOG.log(System.Logger.Level.INFO, "warm-up: {0} ms", (System.nanoTime() - warmStart) / 1_000_000);
         this.stats = core.stats();
         LOG.log(System.Logger.Level.INFO, "KV pool: {0} blocks of {1} tokens ({2} MiB), max model len {3}, "
                         + "{4} batch slots, {5} tokens per step, prefix caching {6}", shape.numBlocks(),

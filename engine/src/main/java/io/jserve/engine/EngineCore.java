@@ -43,6 +43,26 @@ final class EngineCore {
         this.seeds = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
     }
 
+    /**
+     * Runs a few throw-away steps (a prefill chunk, then decodes) through the model so the JIT compiles the
+     * kernels before the first request: otherwise the first request pays seconds of interpreted vector code.
+     * Writes only to the slots of block 0, which hold nothing yet.
+     */
+    void warmUp(int blockSize) {
+        int chunk = Math.min(blockSize, runner.model().maxTokens());
+        int[] tokens = new int[chunk];
+        int[] blocks = {0};
+        for (int step = 0; step < 3; step++) {
+            builder.reset();
+            if (step == 0) {
+                builder.add(tokens, 0, blocks, true);
+            } else {
+                builder.add(new int[] {0}, Math.min(step, chunk - 1), blocks, true);
+            }
+            runner.run(builder.build());
+        }
+    }
+
     /** Admits a request; a full queue or an impossible prompt ends its stream at once. */
     void add(EngineRequest request, TokenStream stream) {
         if (stream.isCancelled()) {

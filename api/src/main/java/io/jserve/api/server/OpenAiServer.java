@@ -32,7 +32,8 @@ public final class OpenAiServer implements AutoCloseable {
 
     private OpenAiServer(ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        Http1Config http1 = Http1Config.builder().addReceiveListener(ConnectionWatch.listener()).build();
+        Http1Config http1 = Http1Config.builder()
+                .addReceiveListener(ConnectionWatch.listener(config.idleTimeout())).build();
         this.web = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -40,7 +41,6 @@ public final class OpenAiServer implements AutoCloseable {
                 .shutdownGracePeriod(Duration.ofSeconds(1))
                 // Stream sockets rather than NIO ones: only they have the idle monitor ConnectionWatch relies on.
                 .useNio(false)
-                .connectionOptions(socket -> socket.readTimeout(config.idleTimeout()))
                 .idleConnectionTimeout(config.idleTimeout().multipliedBy(4))
                 .addProtocol(http1)
                 .routing(routing -> Routes.register(routing, state, metrics, config))
