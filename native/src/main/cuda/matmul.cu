@@ -3,21 +3,28 @@
 // Why our own kernels: JCuda's cuBLAS binding needs CUDA 12's libcublas.so.12, which the CUDA 13 GPU machines do
 // not have, and cuBLAS gives no batch-invariance guarantee (it picks algorithms and split-K by shape).
 //
-// Batch invariance. One tensor-core kernel per weight format serves every token count: a block owns 16 weight
-// rows and NT*8 tokens, each of its 4 warps owns the 64-byte "units" u = warp, warp + 4, ... of the row, walked
-// in ascending order, and the 4 warp partials are added in warp order. That order depends only on the weight's
-// shape, never on the number of tokens or on NT (which only decides how many 8-token mma columns a block
-// holds), and an mma's output element depends only on its own row, column and accumulator. So a token's result is
-// bit-identical whatever it is batched with. Few tokens stay bandwidth-bound: every lane streams 16-byte loads,
-// four units in flight, and the padded mma columns cost tensor-core time that a GEMV would not use anyway.
+// Work split. A warp owns one 16-row tile of the weight and one of `splits` contiguous ranges of its 64-byte
+// "units" (32, 64 or 128 values of a row: one mma k-step pair), and walks its units in ascending order, every mma
+// accumulating into the same fp32 registers. A block is 8 such warps on 8 consecutive row tiles (same split, same
+// tokens), so the activations they read are shared through L1. grid = (token tiles, row blocks, splits). The
+// split count is chosen from the weight's SHAPE (rows, padded columns) and the device's SM count only, to put
+// enough warps in flight when there are few rows (k and v projections) or few tokens: with one split a warp
+// writes its result; with several, it writes an fp32 partial and the last block of a (token tile, row block) to
+// finish (counted with an atomic ticket) adds the `splits` partials in split order.
 //
-// Precision. Activations are rounded to f16 (bf16 for BF16 weights) by to_half; products are exact in the fp32
+// Batch invariance. A (token, row) result is therefore always: per split, the mma chain over that split's units
+// in ascending order, then the splits added in order 0, 1, ... The token count only decides how many 8-token mma
+// columns a block holds (NT), how far the loads are unrolled, and whether activations are read as fp32 (few tokens,
+// rounded to f16 in registers) or from a staged f16 copy (rounded the same way by to_half): none of that changes
+// an output element, which depends only on its own row, column and accumulator. So a token's result is
+// bit-identical whatever it is batched with.
+//
+// Precision. Activations are rounded to f16 (bf16 for BF16 weights); products are exact in the fp32
 // accumulators. Q8_0 and Q4_0 quants are exact small integers in f16; each block's 32-value partial sum is
 // scaled by its d in fp32, as GGML defines the format.
 #include "common.cuh"
 
-#define MM_WARPS 4
-#define MM_UNROLL 4
+#define MM_WARPS 8
 
 template <bool BF>
 __device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
@@ -53,17 +60,44 @@ __device__ __forceinline__ uint32_t i4_pair(uint32_t w, int i) {
     return hsub2_bits(((w >> (4 * i)) & 0x000F000Fu) | 0x64006400u, 1032.f);  // 1024 + n - 1032 = n - 8
 }
 
-template <int FMT, int NT>
+// Two floats rounded to nearest as an f16 (or bf16) pair, the first in the low half: exactly what to_half stores.
+template <bool BF>
+__device__ __forceinline__ uint32_t pack2(float a, float b) {
+    if (BF) {
+        __nv_bfloat162 h = __floats2bfloat162_rn(a, b);
+        return *reinterpret_cast<uint32_t*>(&h);
+    } else {
+        __half2 h = __floats2half2_rn(a, b);
+        return *reinterpret_cast<uint32_t*>(&h);
+    }
+}
+
+// Eight activations (values off .. off+7 of the flat x) as four f16/bf16 pairs, zero for a padding token. XF32:
+// x is the fp32 activation tensor itself (rows of exactly kp values); else the staged f16/bf16 copy.
+template <bool XF32, bool BF>
+__device__ __forceinline__ uint4 load_x(const void* __restrict__ x, long long off, bool valid) {
+    if (!valid) return make_uint4(0, 0, 0, 0);
+    if (XF32) {
+        const float4* p = reinterpret_cast<const float4*>(reinterpret_cast<const float*>(x) + off);
+        float4 a = __ldg(p), b = __ldg(p + 1);
+        return make_uint4(pack2<BF>(a.x, a.y), pack2<BF>(a.z, a.w), pack2<BF>(b.x, b.y), pack2<BF>(b.z, b.w));
+    }
+    return ld_nc(reinterpret_cast<const uint16_t*>(x) + off);
+}
+
+template <int FMT, int NT, int UNROLL, bool XF32>
 __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __half* __restrict__ S,
-                                      const uint16_t* __restrict__ X, float* __restrict__ out, int rows, int kp,
-                                      int T) {
+                                      const void* __restrict__ X, float* __restrict__ out,
+                                      float* __restrict__ partial, int* __restrict__ tickets, int rows, int kp,
+                                      int T, int splits) {
     constexpr int UNIT_K = FMT == WF_Q4_0 ? 128 : FMT == WF_Q8_0 ? 64 : 32;  // values per 64-byte row unit
     constexpr bool BF = FMT == WF_BF16;
-    __shared__ float red[MM_WARPS][NT][4][32];
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int g = lane >> 2, c = lane & 3;
     const int tok0 = blockIdx.x * NT * 8;
-    const long long row0 = (long long) blockIdx.y * 16;
+    const int tile = blockIdx.y * MM_WARPS + warp;
+    const bool active = tile * 16 < rows;  // warps past the last row tile only join the block's barriers
+    const long long row0 = (long long) tile * 16;
     const long long rowBytes = (long long) kp * 64 / UNIT_K;
     const uint8_t* wa = W + (row0 + g) * rowBytes + c * 16;
     const uint8_t* wb = wa + 8 * rowBytes;
@@ -71,26 +105,29 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
     const __half* sa = S + (row0 + g) * nb;
     const __half* sb = sa + 8LL * nb;
     const int units = kp / UNIT_K;
+    const int split = blockIdx.z;
+    const int uBegin = (int) ((long long) units * split / splits);
+    const int uEnd = (int) ((long long) units * (split + 1) / splits);
 
-    const uint16_t* xr[NT];
+    long long xo[NT];  // element offset of this lane's 8 activations of token tile column j, unit 0
     bool xv[NT];
 #pragma unroll
     for (int j = 0; j < NT; j++) {
         int t = tok0 + j * 8 + g;
         xv[j] = t < T;
-        xr[j] = X + (long long) (xv[j] ? t : 0) * kp + c * 8;
+        xo[j] = (long long) (xv[j] ? t : 0) * kp + c * 8;
     }
     float acc[NT][4];
 #pragma unroll
     for (int j = 0; j < NT; j++) acc[j][0] = acc[j][1] = acc[j][2] = acc[j][3] = 0.f;
 
-    for (int u0 = warp; u0 < units; u0 += MM_WARPS * MM_UNROLL) {
-        uint4 ra[MM_UNROLL], rb[MM_UNROLL];
-        uint2 da[MM_UNROLL], db[MM_UNROLL];
+    for (int u0 = uBegin; active && u0 < uEnd; u0 += UNROLL) {
+        uint4 ra[UNROLL], rb[UNROLL];
+        uint2 da[UNROLL], db[UNROLL];
 #pragma unroll
-        for (int i = 0; i < MM_UNROLL; i++) {  // issue every weight load of the iteration before any math
-            int u = u0 + i * MM_WARPS;
-            if (u < units) {
+        for (int i = 0; i < UNROLL; i++) {  // issue every weight load of the iteration before any math
+            int u = u0 + i;
+            if (u < uEnd) {
                 ra[i] = ld_nc(wa + (long long) u * 64);
                 rb[i] = ld_nc(wb + (long long) u * 64);
                 if (FMT == WF_Q8_0) {
@@ -103,13 +140,13 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
             }
         }
 #pragma unroll
-        for (int i = 0; i < MM_UNROLL; i++) {
-            int u = u0 + i * MM_WARPS;
-            if (u >= units) break;
+        for (int i = 0; i < UNROLL; i++) {
+            int u = u0 + i;
+            if (u >= uEnd) break;
             if (FMT == WF_F16 || FMT == WF_BF16) {
 #pragma unroll
                 for (int j = 0; j < NT; j++) {
-                    uint4 x = xv[j] ? ld_nc(xr[j] + u * 32) : make_uint4(0, 0, 0, 0);
+                    uint4 x = load_x<XF32, BF>(X, xo[j] + (long long) u * 32, xv[j]);
                     mma16816<BF>(acc[j], ra[i].x, rb[i].x, ra[i].y, rb[i].y, x.x, x.y);
                     mma16816<BF>(acc[j], ra[i].z, rb[i].z, ra[i].w, rb[i].w, x.z, x.w);
                 }
@@ -138,7 +175,7 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
                     float dB = __half2float(__ushort_as_half((unsigned short) ((bb & 1) ? sB >> 16 : sB & 0xffff)));
 #pragma unroll
                     for (int j = 0; j < NT; j++) {
-                        uint4 x = xv[j] ? ld_nc(xr[j] + u * UNIT_K + bb * 32) : make_uint4(0, 0, 0, 0);
+                        uint4 x = load_x<XF32, false>(X, xo[j] + (long long) u * UNIT_K + bb * 32, xv[j]);
                         float tmp[4] = {0.f, 0.f, 0.f, 0.f};
                         mma16816<false>(tmp, a0, a1, a2, a3, x.x, x.y);
                         mma16816<false>(tmp, a4, a5, a6, a7, x.z, x.w);
@@ -151,40 +188,61 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
             }
         }
     }
+    // Accumulator e of column group j: row g + (e >> 1) * 8, token j * 8 + c * 2 + (e & 1).
+    float* dst = splits == 1 ? out : partial + (long long) split * T * rows;
+    if (active) {
 #pragma unroll
-    for (int j = 0; j < NT; j++)
+        for (int j = 0; j < NT; j++)
 #pragma unroll
-        for (int e = 0; e < 4; e++) red[warp][j][e][lane] = acc[j][e];
-    __syncthreads();
-    for (int o = threadIdx.x; o < NT * 128; o += blockDim.x) {
-        int j = o >> 7, e = (o >> 5) & 3, l = o & 31;
-        float v = red[0][j][e][l];
-#pragma unroll
-        for (int w = 1; w < MM_WARPS; w++) v += red[w][j][e][l];  // fixed warp order
-        long long row = row0 + (l >> 2) + (e >> 1) * 8;
-        int tok = tok0 + j * 8 + (l & 3) * 2 + (e & 1);
-        if (row < rows && tok < T) out[(long long) tok * rows + row] = v;
+            for (int e = 0; e < 4; e++) {
+                long long row = row0 + g + (e >> 1) * 8;
+                int tok = tok0 + j * 8 + c * 2 + (e & 1);
+                if (row < rows && tok < T) dst[(long long) tok * rows + row] = acc[j][e];
+            }
     }
+    if (splits == 1) return;
+    // The last block of this (token tile, row block) to finish adds the splits in order (threadFenceReduction).
+    __shared__ int isLast;
+    __threadfence();
+    __syncthreads();
+    const int ticketId = blockIdx.y * gridDim.x + blockIdx.x;
+    if (threadIdx.x == 0) isLast = atomicAdd(&tickets[ticketId], 1) == splits - 1;
+    __syncthreads();
+    if (!isLast) return;
+    __threadfence();
+    const long long rowBase = (long long) blockIdx.y * MM_WARPS * 16;
+    for (int o = threadIdx.x; o < MM_WARPS * 16 * NT * 8; o += blockDim.x) {
+        long long row = rowBase + o % (MM_WARPS * 16);
+        int tok = tok0 + o / (MM_WARPS * 16);
+        if (row >= rows || tok >= T) continue;
+        float v = 0.f;
+        for (int s = 0; s < splits; s++) v += __ldcg(partial + ((long long) s * T + tok) * rows + row);
+        out[(long long) tok * rows + row] = v;
+    }
+    if (threadIdx.x == 0) tickets[ticketId] = 0;  // ready for the next launch (launches on one stream never overlap)
 }
 
-#define MM_TC(NAME, FMT, NT)                                                                                  \
-    extern "C" __global__ void __launch_bounds__(128) NAME(const uint8_t* W, const __half* S, const uint16_t* X, \
-                                                           float* out, int rows, int kp, int T) {            \
-        mm_tc<FMT, NT>(W, S, X, out, rows, kp, T);                                                            \
+// One kernel per (format, tokens per block, activation source). The unroll depth (weight units loaded ahead) only
+// schedules loads: fewer tokens leave registers for more bytes in flight.
+#define MM_TC(NAME, FMT, NT, UNROLL, XF32)                                                                     \
+    extern "C" __global__ void __launch_bounds__(MM_WARPS * 32, 2)                                               \
+        NAME(const uint8_t* W, const __half* S, const void* X, float* out, float* partial, int* tickets,      \
+             int rows, int kp, int T, int splits) {                                                           \
+        mm_tc<FMT, NT, UNROLL, XF32>(W, S, X, out, partial, tickets, rows, kp, T, splits);                    \
     }
 
-MM_TC(mm_f16_n1, WF_F16, 1)
-MM_TC(mm_f16_n2, WF_F16, 2)
-MM_TC(mm_f16_n4, WF_F16, 4)
-MM_TC(mm_bf16_n1, WF_BF16, 1)
-MM_TC(mm_bf16_n2, WF_BF16, 2)
-MM_TC(mm_bf16_n4, WF_BF16, 4)
-MM_TC(mm_q8_0_n1, WF_Q8_0, 1)
-MM_TC(mm_q8_0_n2, WF_Q8_0, 2)
-MM_TC(mm_q8_0_n4, WF_Q8_0, 4)
-MM_TC(mm_q4_0_n1, WF_Q4_0, 1)
-MM_TC(mm_q4_0_n2, WF_Q4_0, 2)
-MM_TC(mm_q4_0_n4, WF_Q4_0, 4)
+// Unroll depths per token count: quantized units carry more values (and dequantization temporaries) per load.
+#define MM_FORMAT(PREFIX, FMT, U1, U2, U4, U8)  \
+    MM_TC(PREFIX##_n1x, FMT, 1, U1, true)       \
+    MM_TC(PREFIX##_n1, FMT, 1, U1, false)       \
+    MM_TC(PREFIX##_n2, FMT, 2, U2, false)       \
+    MM_TC(PREFIX##_n4, FMT, 4, U4, false)       \
+    MM_TC(PREFIX##_n8, FMT, 8, U8, false)
+
+MM_FORMAT(mm_f16, WF_F16, 8, 4, 4, 2)
+MM_FORMAT(mm_bf16, WF_BF16, 8, 4, 4, 2)
+MM_FORMAT(mm_q8_0, WF_Q8_0, 8, 4, 2, 1)
+MM_FORMAT(mm_q4_0, WF_Q4_0, 4, 2, 2, 1)
 
 // F32 weights on CUDA cores in fp32: one warp per weight row, four tokens per block column, lane-strided sums
 // reduced by a butterfly. Each (token, row) is summed in the same order whatever the token count.

@@ -2,10 +2,10 @@ package io.jserve.cuda;
 
 import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuInit;
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
@@ -21,10 +21,9 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
@@ -37,9 +36,15 @@ import jcuda.driver.JCudaDriver;
  * every device allocation (freed together on {@link #close()}).
  *
  * <p>All work goes to one stream in program order, so kernels need no events between them; the host waits
- * ({@link #synchronize()}) only where it reads results or reuses a host staging buffer. A CUDA context is
- * current per thread: {@link #makeCurrent()} binds it to the calling thread when the engine thread differs from
- * the thread that created the backend.
+ * ({@link #synchronize()}) only where it reads results or reuses a host staging buffer. Kernel launches are
+ * queued ({@link LaunchQueue}) and issued at the next stream operation: a queue that repeats the previous one
+ * exactly (a decode step at the same batch size) runs as one CUDA graph ({@link GraphCache}). Every other
+ * stream operation must go through {@link #stream()}, which issues the queued launches first, so program
+ * order holds. A CUDA context is current per thread: {@link #makeCurrent()} binds it to the calling thread when
+ * the engine thread differs from the thread that created the backend.
+ *
+ * <p>{@code -Djserve.cuda.profile=true} times every kernel with events instead ({@link KernelProfile}) and prints
+ * the table on close; {@code -Djserve.cuda.graphs=false} launches everything directly.
  */
 final class CudaContext implements AutoCloseable {
     private final CUdevice device = new CUdevice();
@@ -47,6 +52,12 @@ final class CudaContext implements AutoCloseable {
     private final CUstream stream = new CUstream();
     private final List<CUmodule> modules = new ArrayList<>();
     private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<String, Integer> functionIds = new HashMap<>();
+    private final LaunchQueue queue = new LaunchQueue();
+    private final GraphCache graphs;
+    private final KernelProfile profile;
+    private final boolean useGraphs;
+    private final int multiprocessors;
     private final Map<CUdeviceptr, Long> allocations = new IdentityHashMap<>();
     private Thread boundThread;
     private boolean closed;
@@ -58,6 +69,12 @@ final class CudaContext implements AutoCloseable {
         cuDevicePrimaryCtxRetain(context, device);
         makeCurrent();
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
+        int[] sms = {0};
+        cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        multiprocessors = sms[0];
+        graphs = new GraphCache(stream, () -> cuStreamSynchronize(stream));
+        profile = Boolean.getBoolean("jserve.cuda.profile") ? new KernelProfile(stream) : null;
+        useGraphs = profile == null && !"false".equals(System.getProperty("jserve.cuda.graphs"));
         for (String name : KernelModules.NAMES) {
             CUmodule module = new CUmodule();
             cuModuleLoadData(module, KernelModules.load(name));  // the driver JIT-compiles the PTX for this device
@@ -74,8 +91,20 @@ final class CudaContext implements AutoCloseable {
         }
     }
 
+    /** The stream, after issuing the queued launches: whatever the caller queues on it runs after them. */
     CUstream stream() {
+        flush();
         return stream;
+    }
+
+    /** Streaming multiprocessors of the device (the matrix kernels size their K splits by it). */
+    int multiprocessors() {
+        return multiprocessors;
+    }
+
+    /** The graph cache, for tests and logs. */
+    GraphCache graphs() {
+        return graphs;
     }
 
     CUdevice device() {
@@ -88,7 +117,7 @@ final class CudaContext implements AutoCloseable {
         long size = Math.max(4, (bytes + 3) & ~3L);
         cuMemAlloc(p, size);
         allocations.put(p, size);
-        cuMemsetD32Async(p, 0, size / 4, stream);
+        cuMemsetD32Async(p, 0, size / 4, stream());
         return p;
     }
 
@@ -106,23 +135,59 @@ final class CudaContext implements AutoCloseable {
     }
 
     void synchronize() {
+        flush();
         cuStreamSynchronize(stream);
+        if (profile != null) {
+            profile.collect();
+        }
     }
 
-    /** Queues kernel {@code name} on the stream; {@code args} are device pointers, Integers, Longs and Floats. */
-    void launch(String name, int gridX, int gridY, int blockX, Object... args) {
-        CUfunction f = functions.computeIfAbsent(name, this::function);
-        NativePointerObject[] params = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++) {
-            params[i] = switch (args[i]) {
-                case CUdeviceptr p -> Pointer.to(p);
-                case Integer v -> Pointer.to(new int[] {v});
-                case Long v -> Pointer.to(new long[] {v});
-                case Float v -> Pointer.to(new float[] {v});
-                default -> throw new IllegalArgumentException("unsupported kernel argument " + args[i]);
-            };
+    /** Issues the queued launches (as a graph when they repeat the previous flush, see {@link GraphCache}). */
+    void flush() {
+        if (queue.size() == 0) {
+            return;
         }
-        cuLaunchKernel(f, gridX, gridY, 1, blockX, 1, 1, 0, stream, Pointer.to(params), null);
+        try {
+            if (profile != null) {
+                profile.launch(queue);
+            } else if (useGraphs) {
+                graphs.run(queue);
+            } else {
+                for (LaunchQueue.Launch l : queue.launches()) {
+                    jcuda.driver.JCudaDriver.cuLaunchKernel(l.function(), l.gridX(), l.gridY(), l.gridZ(),
+                            l.block(), 1, 1, 0, stream, LaunchQueue.parameters(l.args()), null);
+                }
+            }
+        } finally {
+            queue.clear();
+        }
+    }
+
+    /** The per-kernel time table when profiling ({@code -Djserve.cuda.profile=true}), else null. */
+    String profileReport() {
+        if (profile == null) {
+            return null;
+        }
+        synchronize();
+        return profile.report();
+    }
+
+    /**
+     * Queues kernel {@code name} on the stream; {@code args} are device pointers, Integers, Longs, Floats and
+     * int arrays (passed by value, for a kernel parameter that is a struct of ints).
+     */
+    void launch(String name, int gridX, int gridY, int blockX, Object... args) {
+        launch3(name, gridX, gridY, 1, blockX, args);
+    }
+
+    /** As {@link #launch(String, int, int, int, Object...)} with a three-dimensional grid. */
+    void launch3(String name, int gridX, int gridY, int gridZ, int blockX, Object... args) {
+        CUfunction f = functions.computeIfAbsent(name, this::function);
+        int id = functionIds.computeIfAbsent(name, n -> functionIds.size());
+        queue.add(f, id, name, gridX, gridY, gridZ, blockX, args);
+        if (queue.size() >= 8192) {
+            flush();
+        }
     }
 
     private CUfunction function(String name) {
@@ -146,6 +211,11 @@ final class CudaContext implements AutoCloseable {
         closed = true;
         makeCurrent();
         synchronize();
+        if (profile != null) {
+            System.err.println("[cuda profile]\n" + profile.report());
+            profile.close();
+        }
+        graphs.close();
         for (CUdeviceptr p : allocations.keySet()) {
             cuMemFree(p);
         }

@@ -72,9 +72,21 @@ enum DeviceFormat {
         return this == Q8_0 || this == Q4_0 ? paddedRows * (paddedCols / 32) * 2L : 0L;
     }
 
-    /** The tensor-core kernel for blocks of {@code 8 * nt} tokens ({@code nt} in 1, 2, 4); null for F32. */
-    String matmulKernel(int nt) {
-        return matmulKernel == null ? null : matmulKernel + "_n" + nt;
+    /**
+     * The tensor-core kernel for blocks of {@code 8 * nt} tokens ({@code nt} in 1, 2, 4, 8), reading fp32
+     * activations directly ({@code fp32Activations}, only with {@code nt == 1}) or their staged f16 copy.
+     */
+    String matmulKernel(int nt, boolean fp32Activations) {
+        if (matmulKernel == null || (fp32Activations && nt != 1)) {
+            throw new IllegalArgumentException("no %s kernel for %d token columns%s".formatted(this, nt,
+                    fp32Activations ? " with fp32 activations" : ""));
+        }
+        return matmulKernel + "_n" + nt + (fp32Activations ? "x" : "");
+    }
+
+    /** Values per 64-byte row unit of the matrix kernels (one padded-column step). */
+    int unitValues() {
+        return unitValues;
     }
 
     /** Whether activations go to the kernel as bf16 (else f16). */

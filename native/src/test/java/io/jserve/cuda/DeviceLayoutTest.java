@@ -2,7 +2,6 @@ package io.jserve.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jserve.kernels.AttentionMetadata;
@@ -33,10 +32,23 @@ class DeviceLayoutTest {
     }
 
     @Test
+    void splitCountsDependOnTheWeightShapeOnly() {
+        // 132 SMs x 16 warps over the 16-row tiles, at least 8 units per split, at most 32 splits.
+        assertEquals(9, MatmulLauncher.splits(DeviceFormat.F16, 4096, 4096, 132));   // 256 tiles
+        assertEquals(16, MatmulLauncher.splits(DeviceFormat.F16, 1024, 4096, 132));  // 128 units / 8
+        assertEquals(3, MatmulLauncher.splits(DeviceFormat.F16, 14336, 4096, 132));
+        assertEquals(1, MatmulLauncher.splits(DeviceFormat.F16, 128256, 4096, 132));
+        assertEquals(8, MatmulLauncher.splits(DeviceFormat.Q8_0, 1024, 4096, 132));  // 64 units / 8
+        assertEquals(1, MatmulLauncher.splits(DeviceFormat.F16, 100, 64, 132));      // 2 units: no split
+    }
+
+    @Test
     void kernelNamesAndTypes() {
-        assertEquals("mm_q8_0_n4", DeviceFormat.Q8_0.matmulKernel(4));
-        assertEquals("mm_bf16_n1", DeviceFormat.BF16.matmulKernel(1));
-        assertNull(DeviceFormat.F32.matmulKernel(1));
+        assertEquals("mm_q8_0_n4", DeviceFormat.Q8_0.matmulKernel(4, false));
+        assertEquals("mm_bf16_n1", DeviceFormat.BF16.matmulKernel(1, false));
+        assertEquals("mm_f16_n1x", DeviceFormat.F16.matmulKernel(1, true));
+        assertThrows(IllegalArgumentException.class, () -> DeviceFormat.F16.matmulKernel(2, true));
+        assertThrows(IllegalArgumentException.class, () -> DeviceFormat.F32.matmulKernel(1, false));
         assertEquals(DeviceFormat.Q4_0, DeviceFormat.of(GgmlType.Q4_0));
         var e = assertThrows(UnsupportedOperationException.class, () -> DeviceFormat.of(GgmlType.Q6_K));
         assertEquals("the cuda backend stores F32, F16, BF16, Q8_0 and Q4_0 weights, not Q6_K", e.getMessage());

@@ -81,7 +81,8 @@ public final class CpuBackend extends HostBackend {
         HostTensor hx = HostTensor.of(x);
         Shapes.heads(hx, step.numTokens(), numHeads, headDim, "rope");
         if (rope.ropeDim() > headDim) {
-            throw new IllegalArgumentException("rope dimension %d exceeds head dim %d".formatted(rope.ropeDim(), headDim));
+            throw new IllegalArgumentException(
+                    "rope dimension %d exceeds head dim %d".formatted(rope.ropeDim(), headDim));
         }
         float[] invFreq = new float[rope.ropeDim() / 2];
         for (int i = 0; i < invFreq.length; i++) {

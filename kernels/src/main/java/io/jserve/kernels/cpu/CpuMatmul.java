@@ -13,8 +13,9 @@ import java.lang.foreign.ValueLayout;
  * per pass ({@link DotKernel#dot2}), then one at a time ({@link DotKernel#dot1}). With one token
  * (decode), types with a fused kernel ({@link RowDecoder#dot}) skip the decoded row and read the weights once.
  *
- * <p>Which worker, block or pass computes an output changes nothing: every output is one {@link DotKernel} dot (or
- * its bit-identical fused form) of the same decoded row with the same activation row, so results are bit-identical for any batch and any split.
+ * <p>Which worker, block or pass computes an output changes nothing: every output is one {@link DotKernel} dot
+ * (or its bit-identical fused form) of the same decoded row with the same activation row, so results are
+ * bit-identical for any batch and any split.
  */
 final class CpuMatmul {
     /** Floats of activations per token block: 256 KiB, a quarter of this machine's L2. */
@@ -29,6 +30,9 @@ final class CpuMatmul {
     static void run(WorkerPool pool, Scratch[] scratch, HostWeight w, RowDecoder decoder, HostTensor x,
                     HostTensor out) {
         int rows = (int) w.rows();
+        if (x.rows() == 0) {
+            return;
+        }
         long work = (long) rows * w.width() * x.rows();
         int parts = work < PARALLEL_MIN_WORK ? 1 : Math.min(pool.size(), rows);
         if (parts == 1) {
@@ -57,12 +61,10 @@ final class CpuMatmul {
         long xStride = (long) cols * Float.BYTES;
         long oStride = (long) out.cols() * Float.BYTES;
         if (tokens < 2 && decoder.hasDot()) {
-            // too few tokens to share a decoded row: decode inside the dot, once per token
+            // one token: nothing to share a decoded row with, so decode inside the dot
             for (int r = r0; r < r1; r++) {
-                long oo = (long) r * Float.BYTES;
-                for (int t = 0; t < tokens; t++) {
-                    os.set(FLOAT, oo + t * oStride, decoder.dot(ws, w.rowOffset(r), xs, t * xStride, cols, scratch.lanes));
-                }
+                float y = decoder.dot(ws, w.rowOffset(r), xs, 0, cols, scratch.lanes);
+                os.set(FLOAT, (long) r * Float.BYTES, y);
             }
             return;
         }

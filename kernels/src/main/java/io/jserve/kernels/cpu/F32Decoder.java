@@ -12,6 +12,7 @@ final class F32Decoder implements RowDecoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ByteOrder LITTLE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat LE =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
@@ -30,22 +31,31 @@ final class F32Decoder implements RowDecoder {
     @Override
     public float dot(MemorySegment w, long wo, MemorySegment x, long xo, int cols, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        long v = 4L * L; // bytes per vector
         int c = 0;
         for (; c + 4 * L <= cols; c += 4 * L) {
-            long b = 4L * c;
-            a0 = weights(w, wo + b).fma(FloatVector.fromMemorySegment(F, x, xo + b, NATIVE), a0);
-            a1 = weights(w, wo + b + 4L * L).fma(FloatVector.fromMemorySegment(F, x, xo + b + 4L * L, NATIVE), a1);
-            a2 = weights(w, wo + b + 8L * L).fma(FloatVector.fromMemorySegment(F, x, xo + b + 8L * L, NATIVE), a2);
-            a3 = weights(w, wo + b + 12L * L).fma(FloatVector.fromMemorySegment(F, x, xo + b + 12L * L, NATIVE), a3);
+            long wb = wo + 4L * c;
+            long xb = xo + 4L * c;
+            a0 = FloatVector.fromMemorySegment(F, w, wb, LITTLE).fma(FloatVector.fromMemorySegment(F, x, xb, NATIVE), a0);
+            a1 = FloatVector.fromMemorySegment(F, w, wb + v, LITTLE)
+                    .fma(FloatVector.fromMemorySegment(F, x, xb + v, NATIVE), a1);
+            a2 = FloatVector.fromMemorySegment(F, w, wb + 2 * v, LITTLE)
+                    .fma(FloatVector.fromMemorySegment(F, x, xb + 2 * v, NATIVE), a2);
+            a3 = FloatVector.fromMemorySegment(F, w, wb + 3 * v, LITTLE)
+                    .fma(FloatVector.fromMemorySegment(F, x, xb + 3 * v, NATIVE), a3);
         }
+        // the remaining whole vectors go to accumulators 0, 1, 2 in order, as in dot1
         if (c + L <= cols) {
-            a0 = weights(w, wo + 4L * c).fma(FloatVector.fromMemorySegment(F, x, xo + 4L * c, NATIVE), a0);
+            a0 = FloatVector.fromMemorySegment(F, w, wo + 4L * c, LITTLE)
+                    .fma(FloatVector.fromMemorySegment(F, x, xo + 4L * c, NATIVE), a0);
             c += L;
             if (c + L <= cols) {
-                a1 = weights(w, wo + 4L * c).fma(FloatVector.fromMemorySegment(F, x, xo + 4L * c, NATIVE), a1);
+                a1 = FloatVector.fromMemorySegment(F, w, wo + 4L * c, LITTLE)
+                        .fma(FloatVector.fromMemorySegment(F, x, xo + 4L * c, NATIVE), a1);
                 c += L;
                 if (c + L <= cols) {
-                    a2 = weights(w, wo + 4L * c).fma(FloatVector.fromMemorySegment(F, x, xo + 4L * c, NATIVE), a2);
+                    a2 = FloatVector.fromMemorySegment(F, w, wo + 4L * c, LITTLE)
+                            .fma(FloatVector.fromMemorySegment(F, x, xo + 4L * c, NATIVE), a2);
                     c += L;
                 }
             }
@@ -56,9 +66,5 @@ final class F32Decoder implements RowDecoder {
         }
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         return DotKernel.sumLanes(lanes) + tail;
-    }
-
-    private static FloatVector weights(MemorySegment w, long at) {
-        return FloatVector.fromMemorySegment(F, w, at, ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -20,6 +20,7 @@ final class Q4_0Decoder implements RowDecoder {
             VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     private static final ValueLayout.OfShort LE =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteOrder LITTLE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     /** The fused dot assumes 16 float lanes: a block's low nibbles are one chunk, its high nibbles the next. */
@@ -38,33 +39,33 @@ final class Q4_0Decoder implements RowDecoder {
             long b = offset + 18L * i;
             float d0 = Float.float16ToFloat(src.get(LE, b));
             float d1 = Float.float16ToFloat(src.get(LE, b + 18));
-            ByteVector q0 = ByteVector.fromMemorySegment(B, src, b + 2, ByteOrder.LITTLE_ENDIAN);
-            ByteVector q1 = ByteVector.fromMemorySegment(B, src, b + 20, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q0 = ByteVector.fromMemorySegment(B, src, b + 2, LITTLE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B, src, b + 20, LITTLE);
+            FloatVector w0 = (FloatVector) q0.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector w1 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)
+                    .convertShape(VectorOperators.B2F, F, 0);
+            FloatVector w2 = (FloatVector) q1.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector w3 = (FloatVector) q1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)
+                    .convertShape(VectorOperators.B2F, F, 0);
             long c = xo + 128L * i;
-            a0 = low(q0, d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
-            a1 = high(q0, d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
-            a2 = low(q1, d1).fma(FloatVector.fromMemorySegment(F, x, c + 128, NATIVE), a2);
-            a3 = high(q1, d1).fma(FloatVector.fromMemorySegment(F, x, c + 192, NATIVE), a3);
+            a0 = w0.mul(d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
+            a1 = w1.mul(d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
+            a2 = w2.mul(d1).fma(FloatVector.fromMemorySegment(F, x, c + 128, NATIVE), a2);
+            a3 = w3.mul(d1).fma(FloatVector.fromMemorySegment(F, x, c + 192, NATIVE), a3);
         }
         if (i < blocks) {
             long b = offset + 18L * i;
             float d0 = Float.float16ToFloat(src.get(LE, b));
-            ByteVector q0 = ByteVector.fromMemorySegment(B, src, b + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q0 = ByteVector.fromMemorySegment(B, src, b + 2, LITTLE);
+            FloatVector w0 = (FloatVector) q0.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+            FloatVector w1 = (FloatVector) q0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)
+                    .convertShape(VectorOperators.B2F, F, 0);
             long c = xo + 128L * i;
-            a0 = low(q0, d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
-            a1 = high(q0, d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
+            a0 = w0.mul(d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
+            a1 = w1.mul(d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
         }
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         return DotKernel.sumLanes(lanes);
-    }
-
-    private static FloatVector low(ByteVector q, float d) {
-        return ((FloatVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0)).mul(d);
-    }
-
-    private static FloatVector high(ByteVector q, float d) {
-        return ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0))
-                .mul(d);
     }
 
     @Override
@@ -75,7 +76,7 @@ final class Q4_0Decoder implements RowDecoder {
             long b = offset + 18L * i;
             float d = Float.float16ToFloat(src.get(LE, b));
             for (int k = 0; k < 16; k += l) {
-                ByteVector q = ByteVector.fromMemorySegment(B, src, b + 2 + k, ByteOrder.LITTLE_ENDIAN);
+                ByteVector q = ByteVector.fromMemorySegment(B, src, b + 2 + k, LITTLE);
                 ByteVector lo = q.and((byte) 0x0F).sub((byte) 8);
                 ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
                 ((FloatVector) lo.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, 32 * i + k);

@@ -10,13 +10,17 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-/** Q8_0 rows (blocks: fp16 d, 32 int8): bytes widened to float lanes, times d, as ggml's {@code q * d}. */
+/**
+ * Q8_0 rows (blocks: fp16 d, 32 int8): bytes widened to float lanes, times d, as ggml's {@code q * d}. The
+ * activations stay float32 (llama.cpp instead rounds them to 8 bits per block for an integer dot product).
+ */
 final class Q8_0Decoder implements RowDecoder {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Byte> B =
             VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
     private static final ValueLayout.OfShort LE =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteOrder LITTLE = ByteOrder.LITTLE_ENDIAN;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     /** The fused dot assumes 16 float lanes, so that a block is exactly two chunks of {@link DotKernel}. */
@@ -27,7 +31,8 @@ final class Q8_0Decoder implements RowDecoder {
 
     /**
      * Blocks {@code 2k, 2k + 1} make chunks {@code 4k .. 4k + 3}, one per accumulator, as in {@link DotKernel};
-     * a last odd block goes to accumulators 0 and 1.
+     * a last odd block goes to accumulators 0 and 1. (Written out flat: a helper taking or returning vectors
+     * that C2 does not inline boxes them, several times slower.)
      */
     @Override
     public float dot(MemorySegment src, long offset, MemorySegment x, long xo, int cols, float[] lanes) {
@@ -38,27 +43,33 @@ final class Q8_0Decoder implements RowDecoder {
             long b = offset + 34L * i;
             float d0 = Float.float16ToFloat(src.get(LE, b));
             float d1 = Float.float16ToFloat(src.get(LE, b + 34));
+            FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(B, src, b + 2, LITTLE)
+                    .convertShape(VectorOperators.B2F, F, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromMemorySegment(B, src, b + 18, LITTLE)
+                    .convertShape(VectorOperators.B2F, F, 0);
+            FloatVector w2 = (FloatVector) ByteVector.fromMemorySegment(B, src, b + 36, LITTLE)
+                    .convertShape(VectorOperators.B2F, F, 0);
+            FloatVector w3 = (FloatVector) ByteVector.fromMemorySegment(B, src, b + 52, LITTLE)
+                    .convertShape(VectorOperators.B2F, F, 0);
             long c = xo + 128L * i;
-            a0 = weights(src, b + 2, d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
-            a1 = weights(src, b + 18, d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
-            a2 = weights(src, b + 36, d1).fma(FloatVector.fromMemorySegment(F, x, c + 128, NATIVE), a2);
-            a3 = weights(src, b + 52, d1).fma(FloatVector.fromMemorySegment(F, x, c + 192, NATIVE), a3);
+            a0 = w0.mul(d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
+            a1 = w1.mul(d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
+            a2 = w2.mul(d1).fma(FloatVector.fromMemorySegment(F, x, c + 128, NATIVE), a2);
+            a3 = w3.mul(d1).fma(FloatVector.fromMemorySegment(F, x, c + 192, NATIVE), a3);
         }
         if (i < blocks) {
             long b = offset + 34L * i;
             float d0 = Float.float16ToFloat(src.get(LE, b));
+            FloatVector w0 = (FloatVector) ByteVector.fromMemorySegment(B, src, b + 2, LITTLE)
+                    .convertShape(VectorOperators.B2F, F, 0);
+            FloatVector w1 = (FloatVector) ByteVector.fromMemorySegment(B, src, b + 18, LITTLE)
+                    .convertShape(VectorOperators.B2F, F, 0);
             long c = xo + 128L * i;
-            a0 = weights(src, b + 2, d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
-            a1 = weights(src, b + 18, d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
+            a0 = w0.mul(d0).fma(FloatVector.fromMemorySegment(F, x, c, NATIVE), a0);
+            a1 = w1.mul(d0).fma(FloatVector.fromMemorySegment(F, x, c + 64, NATIVE), a1);
         }
         a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         return DotKernel.sumLanes(lanes);
-    }
-
-    /** The 16 weights whose int8 quants start at byte {@code at}, times the block scale. */
-    private static FloatVector weights(MemorySegment src, long at, float d) {
-        ByteVector q = ByteVector.fromMemorySegment(B, src, at, ByteOrder.LITTLE_ENDIAN);
-        return ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d);
     }
 
     @Override
@@ -69,7 +80,7 @@ final class Q8_0Decoder implements RowDecoder {
             long b = offset + 34L * i;
             float d = Float.float16ToFloat(src.get(LE, b));
             for (int k = 0; k < 32; k += l) {
-                ByteVector q = ByteVector.fromMemorySegment(B, src, b + 2 + k, ByteOrder.LITTLE_ENDIAN);
+                ByteVector q = ByteVector.fromMemorySegment(B, src, b + 2 + k, LITTLE);
                 ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, 32 * i + k);
             }
         }

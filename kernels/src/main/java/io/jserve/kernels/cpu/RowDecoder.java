@@ -42,6 +42,8 @@ interface RowDecoder {
             case BF16 -> wide ? new BF16Decoder() : scalar(type);
             case Q8_0 -> wide ? new Q8_0Decoder() : scalar(type);
             case Q4_0 -> wide ? new Q4_0Decoder() : scalar(type);
+            case Q4_K -> wide ? new Q4_KDecoder() : scalar(type);
+            case Q6_K -> wide ? new Q6_KDecoder() : scalar(type);
             default -> scalar(type);
         };
     }

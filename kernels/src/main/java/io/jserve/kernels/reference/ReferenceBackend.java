@@ -45,7 +45,10 @@ public final class ReferenceBackend extends HostBackend {
         }
     }
 
-    /** As ggml: sum of squares in double, {@code scale = 1 / sqrtf(mean + eps)} in float, then {@code (x * scale) * w}. */
+    /**
+     * As ggml: the sum of squares in double, {@code scale = 1 / sqrtf(mean + eps)} in float, then
+     * {@code (x * scale) * w}.
+     */
     @Override
     public void rmsNorm(Tensor xt, Weight weight, float eps, Tensor outT) {
         HostTensor x = HostTensor.of(xt);
@@ -74,7 +77,8 @@ public final class ReferenceBackend extends HostBackend {
         HostTensor x = HostTensor.of(xt);
         Shapes.heads(x, step.numTokens(), numHeads, headDim, "rope");
         if (rope.ropeDim() > headDim) {
-            throw new IllegalArgumentException("rope dimension %d exceeds head dim %d".formatted(rope.ropeDim(), headDim));
+            throw new IllegalArgumentException(
+                    "rope dimension %d exceeds head dim %d".formatted(rope.ropeDim(), headDim));
         }
         int[] positions = step.metadata().positions();
         int half = rope.ropeDim() / 2;

@@ -13,14 +13,16 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Per-connection socket handling that Helidon 4.5 does not expose: the read timeout of server sockets, and
+ * Per-connection socket handling that Helidon 4.5 does not expose: the read timeout and TCP_NODELAY of server
+ * sockets, and
  * noticing that the client of a non-streamed request went away while its answer is being generated (so the request
  * can be aborted instead of running to the end for nobody).
  *
  * <p>How: Helidon serves each HTTP/1 connection on one virtual thread and calls the receive listener
  * ({@link #listener}) on that thread after reading a request line, so the handler finds its connection in a
  * thread-local. The listener sets the socket's read timeout (Helidon leaves server sockets without one, so a
- * half-sent request would hold its connection forever). Once a body is read, {@link HelidonSocket#idle()} starts
+ * half-sent request would hold its connection forever) and TCP_NODELAY (streamed tokens must not wait for
+ * Nagle's algorithm). Once a body is read, {@link HelidonSocket#idle()} starts
  * Helidon's own idle monitor, a background read that marks the socket closed on end-of-stream and keeps any byte
  * it reads for the next request. The monitor also gives up, and marks the socket closed, when the read timeout
  * passes without data, so a closed mark after that time is not taken as a disconnect. Both need Helidon's stream
@@ -66,6 +68,8 @@ public final class ConnectionWatch {
                     try {
                         if (socket.getSoTimeout() != millis) {
                             socket.setSoTimeout(millis);
+                            // Each SSE event is a small write that must leave at once: no Nagle delay.
+                            socket.setTcpNoDelay(true);
                         }
                     } catch (SocketException e) {
                         LOG.log(System.Logger.Level.DEBUG, "cannot set the read timeout: " + e);
