@@ -66,17 +66,51 @@ extern "C" __global__ void add(const float* a, const float* b, float* out, long 
 }
 
 // Copies token t's key and value rows into slot slotMapping[t] of one layer's K and V pools; grid = tokens.
-// A negative slot (padding) stores nothing.
-extern "C" __global__ void store_kv(const float* __restrict__ k, const float* __restrict__ v,
-                                    float* __restrict__ kPool, float* __restrict__ vPool,
-                                    const int* __restrict__ slotMapping, int kvDim) {
+// A negative slot (padding) stores nothing. The f16 pools round to nearest (see attention.cu).
+template <typename KT>
+__device__ __forceinline__ void store_kv_body(const float* __restrict__ k, const float* __restrict__ v,
+                                              KT* __restrict__ kPool, KT* __restrict__ vPool,
+                                              const int* __restrict__ slotMapping, int kvDim) {
     int t = blockIdx.x;
     int slot = slotMapping[t];
     if (slot < 0) return;
     for (int i = threadIdx.x; i < kvDim; i += blockDim.x) {
-        kPool[(long long) slot * kvDim + i] = k[(long long) t * kvDim + i];
-        vPool[(long long) slot * kvDim + i] = v[(long long) t * kvDim + i];
+        float kv = k[(long long) t * kvDim + i], vv = v[(long long) t * kvDim + i];
+        if constexpr (sizeof(KT) == 2) {
+            kPool[(long long) slot * kvDim + i] = __float2half_rn(kv);
+            vPool[(long long) slot * kvDim + i] = __float2half_rn(vv);
+        } else {
+            kPool[(long long) slot * kvDim + i] = kv;
+            vPool[(long long) slot * kvDim + i] = vv;
+        }
     }
+}
+
+extern "C" __global__ void store_kv_f16(const float* k, const float* v, __half* kPool, __half* vPool,
+                                        const int* slotMapping, int kvDim) {
+    store_kv_body<__half>(k, v, kPool, vPool, slotMapping, kvDim);
+}
+
+extern "C" __global__ void store_kv_f32(const float* k, const float* v, float* kPool, float* vPool,
+                                        const int* slotMapping, int kvDim) {
+    store_kv_body<float>(k, v, kPool, vPool, slotMapping, kvDim);
+}
+
+// Row gather dst[i, :] = src[list.rows[i], :] for the list's n rows (the sampled rows of a step); grid = n. The
+// row list travels by value in the kernel parameters, so the gather needs no host copy and a graph can hold it.
+#define GATHER_MAX_ROWS 255
+struct RowList {
+    int n;
+    int rows[GATHER_MAX_ROWS];
+};
+
+extern "C" __global__ void gather_rows(const float* __restrict__ src, float* __restrict__ dst, int cols,
+                                       RowList list) {
+    int i = blockIdx.x;
+    if (i >= list.n) return;
+    const float* s = src + (long long) list.rows[i] * cols;
+    float* d = dst + (long long) i * cols;
+    for (int k = threadIdx.x; k < cols; k += blockDim.x) d[k] = s[k];
 }
 
 // Activations for the tensor-core matrix kernels: x [tokens, cols] float -> [tokens, kp] f16 (or bf16 when

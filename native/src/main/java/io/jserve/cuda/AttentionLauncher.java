@@ -3,17 +3,31 @@ package io.jserve.cuda;
 import io.jserve.kernels.AttentionConfig;
 import io.jserve.kernels.AttentionMetadata;
 import io.jserve.kernels.KvCacheShape;
+import jcuda.driver.CUdeviceptr;
 
 /**
  * Validates and queues the KV store and paged attention kernels (store_kv in elementwise.cu, attention.cu).
  * Block ids and slots are checked on the host against the pool, so a bad table fails here with a message
  * instead of corrupting device memory.
+ *
+ * <p>Attention runs split over key ranges (see attention.cu): grid = (KV heads x query-head groups of 4, tokens,
+ * splits), then attention_combine merges the splits. Steps with more than {@link #TOKEN_CHUNK} tokens run in
+ * chunks, which bounds the split partials to {@code 256 x heads x 16 x (headDim + 2)} floats; a token's result
+ * does not depend on its chunk.
  */
 final class AttentionLauncher {
+    /** Mirrors attention.cu. */
+    static final int MAX_SPLITS = 16;
+    static final int MIN_SPLIT = 64;
+    private static final int GROUP = 4;
+    private static final int TOKEN_CHUNK = 256;
+
     private final CudaContext cuda;
+    private final DeviceScratch partials;
 
     AttentionLauncher(CudaContext cuda) {
         this.cuda = cuda;
+        this.partials = new DeviceScratch(cuda);
     }
 
     void storeKv(DeviceKvCache cache, int layer, DeviceTensor k, DeviceTensor v, DeviceStepInputs s) {
@@ -29,7 +43,8 @@ final class AttentionLauncher {
                         "slot %d outside a pool of %d".formatted(slot, cache.shape().numSlots()));
             }
         }
-        cuda.launch("store_kv", s.numTokens(), 1, CudaBackend.threadsFor(kvDim), k.ptr(), v.ptr(), cache.keys(layer),
+        String kernel = cache.precision() == DeviceKvCache.Precision.F16 ? "store_kv_f16" : "store_kv_f32";
+        cuda.launch(kernel, s.numTokens(), 1, CudaBackend.threadsFor(kvDim), k.ptr(), v.ptr(), cache.keys(layer),
                 cache.values(layer), s.slotMapping(), kvDim);
     }
 
@@ -53,13 +68,44 @@ final class AttentionLauncher {
             }
         }
         int d = config.headDim();
-        String kernel = d <= 32 ? "attention_d32" : d <= 64 ? "attention_d64" : d <= 128 ? "attention_d128"
-                : d <= 256 ? "attention_d256" : null;
-        if (kernel == null) {
+        String width = d <= 32 ? "d32" : d <= 64 ? "d64" : d <= 128 ? "d128" : d <= 256 ? "d256" : null;
+        if (width == null) {
             throw new UnsupportedOperationException("the cuda attention kernel takes head dims up to 256, got " + d);
         }
-        cuda.launch(kernel, config.numHeads(), s.numTokens(), 128, q.ptr(), out.ptr(), cache.keys(layer),
-                cache.values(layer), s.tokenSeq(), s.queryStarts(), s.contextLens(), s.blockTables(),
-                m.blockTableStride(), m.blockSize(), config.numHeads(), config.numKvHeads(), d, config.scale());
+        String kernel = "attention_" + (cache.precision() == DeviceKvCache.Precision.F16 ? "f16_" : "f32_") + width;
+        int heads = config.numHeads();
+        int groups = heads / config.numKvHeads();
+        int gridX = config.numKvHeads() * ((groups + GROUP - 1) / GROUP);
+        int maxContext = 0;
+        for (int c : m.contextLens()) {
+            maxContext = Math.max(maxContext, c);
+        }
+        int splits = maxSplits(maxContext);
+        int tokens = s.numTokens();
+        int chunk = Math.min(tokens, TOKEN_CHUNK);
+        long entries = (long) chunk * heads * MAX_SPLITS;
+        CUdeviceptr part = partials.get(entries * (d + 2) * Float.BYTES);
+        CUdeviceptr partM = part;
+        CUdeviceptr partL = part.withByteOffset(entries * Float.BYTES);
+        CUdeviceptr partAcc = part.withByteOffset(2 * entries * Float.BYTES);
+        for (int t0 = 0; t0 < tokens; t0 += chunk) {
+            int n = Math.min(chunk, tokens - t0);
+            cuda.launch3(kernel, gridX, n, splits, 128, q.ptr(), out.ptr(), partM, partL, partAcc, cache.keys(layer),
+                    cache.values(layer), s.tokenSeq(), s.queryStarts(), s.contextLens(), s.blockTables(),
+                    s.blockTableStride(), m.blockSize(), heads, config.numKvHeads(), d, config.scale(), t0);
+            if (splits > 1) {
+                cuda.launch("attention_combine", heads, n, Math.min(128, CudaBackend.threadsFor(d)), out.ptr(), partM,
+                        partL, partAcc, s.tokenSeq(), s.queryStarts(), s.contextLens(), heads, d, t0);
+            }
+        }
+    }
+
+    /**
+     * An upper bound of the splits of any token that sees at most {@code maxContext} keys: attention.cu splits a
+     * context of c keys into ceil(c / max(64, roundUp(ceil(c / 16), 32))) ranges, never more than 16 or
+     * ceil(c / 64).
+     */
+    static int maxSplits(int maxContext) {
+        return Math.max(1, Math.min(MAX_SPLITS, (maxContext + MIN_SPLIT - 1) / MIN_SPLIT));
     }
 }

@@ -25,6 +25,9 @@ import jcuda.driver.CUdeviceptr;
  * results are batch invariant.
  */
 public final class CudaBackend implements ComputeBackend {
+    /** Rows per gather_rows launch (its by-value row list). */
+    private static final int GATHER_MAX_ROWS = 255;
+
     private final CudaContext cuda;
     private final PinnedStaging staging;
     private final DeviceScratch stepBuffer;
@@ -32,8 +35,14 @@ public final class CudaBackend implements ComputeBackend {
     private final MatmulLauncher matmul;
     private final AttentionLauncher attention;
     private final Map<RopeConfig, CUdeviceptr> ropeFrequencies = new HashMap<>();
+    private final DeviceKvCache.Precision kvPrecision;
 
     CudaBackend(int deviceOrdinal) {
+        this(deviceOrdinal, DeviceKvCache.Precision.fromSystemProperty());
+    }
+
+    CudaBackend(int deviceOrdinal, DeviceKvCache.Precision kvPrecision) {
+        this.kvPrecision = kvPrecision;
         this.cuda = new CudaContext(deviceOrdinal);
         this.staging = new PinnedStaging(cuda);
         this.stepBuffer = new DeviceScratch(cuda);
@@ -67,7 +76,7 @@ public final class CudaBackend implements ComputeBackend {
     @Override
     public KvCacheStorage allocateKvCache(KvCacheShape shape) {
         cuda.makeCurrent();
-        return new DeviceKvCache(shape, cuda);
+        return new DeviceKvCache(shape, kvPrecision, cuda);
     }
 
     @Override
@@ -114,6 +123,31 @@ public final class CudaBackend implements ComputeBackend {
             }
         }
         staging.download(java.util.Arrays.copyOf(starts, runs), java.util.Arrays.copyOf(counts, runs), d.cols(), dst);
+    }
+
+    /** On the device, in the stream: no host round trip, and a decode step's graph holds it. */
+    @Override
+    public void gatherRows(Tensor src, int[] rows, Tensor dst) {
+        cuda.makeCurrent();
+        DeviceTensor s = DeviceTensor.of(src);
+        DeviceTensor d = DeviceTensor.of(dst);
+        if (d.rows() != rows.length || d.cols() != s.cols()) {
+            throw new IllegalArgumentException("gather of %d rows of %d values into [%d, %d]"
+                    .formatted(rows.length, s.cols(), d.rows(), d.cols()));
+        }
+        for (int r : rows) {
+            if (r < 0 || r >= s.rows()) {
+                throw new IndexOutOfBoundsException("row %d of a tensor of %d rows".formatted(r, s.rows()));
+            }
+        }
+        for (int at = 0; at < rows.length; at += GATHER_MAX_ROWS) {
+            int n = Math.min(GATHER_MAX_ROWS, rows.length - at);
+            int[] list = new int[GATHER_MAX_ROWS + 1];  // struct RowList { int n; int rows[255]; } in elementwise.cu
+            list[0] = n;
+            System.arraycopy(rows, at, list, 1, n);
+            cuda.launch("gather_rows", n, 1, threadsFor(s.cols()), s.ptr(),
+                    d.ptr().withByteOffset((long) at * d.cols() * Float.BYTES), s.cols(), list);
+        }
     }
 
     @Override

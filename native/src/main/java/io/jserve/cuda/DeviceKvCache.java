@@ -5,19 +5,42 @@ import io.jserve.kernels.KvCacheStorage;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * The paged KV pool as one float32 device allocation: for each layer, the keys of every slot
- * ({@code numSlots x kvDim}) followed by the values of every slot.
+ * The paged KV pool as one device allocation of f16 (the default, as llama.cpp's cache) or f32 values: for each
+ * layer, the keys of every slot ({@code numSlots x kvDim}) followed by the values of every slot.
  */
 final class DeviceKvCache implements KvCacheStorage {
+    /** How cached keys and values are stored; f16 halves the bytes attention reads per step. */
+    enum Precision {
+        F16(2), F32(4);
+
+        final int bytes;
+
+        Precision(int bytes) {
+            this.bytes = bytes;
+        }
+
+        /** From {@code -Djserve.cuda.kvCache=f16|f32} (f16 when unset). */
+        static Precision fromSystemProperty() {
+            String v = System.getProperty("jserve.cuda.kvCache", "f16");
+            return switch (v) {
+                case "f16" -> F16;
+                case "f32" -> F32;
+                default -> throw new IllegalArgumentException("jserve.cuda.kvCache must be f16 or f32, got " + v);
+            };
+        }
+    }
+
     private final KvCacheShape shape;
+    private final Precision precision;
     private final CudaContext cuda;
     private final CUdeviceptr pool;
     private boolean closed;
 
-    DeviceKvCache(KvCacheShape shape, CudaContext cuda) {
+    DeviceKvCache(KvCacheShape shape, Precision precision, CudaContext cuda) {
         this.shape = shape;
+        this.precision = precision;
         this.cuda = cuda;
-        this.pool = cuda.allocate(shape.bytesAsF32());
+        this.pool = cuda.allocate(2L * shape.numLayers() * poolBytes());
     }
 
     @Override
@@ -25,8 +48,12 @@ final class DeviceKvCache implements KvCacheStorage {
         return shape;
     }
 
+    Precision precision() {
+        return precision;
+    }
+
     private long poolBytes() {
-        return (long) shape.numSlots() * shape.kvDim() * Float.BYTES;
+        return (long) shape.numSlots() * shape.kvDim() * precision.bytes;
     }
 
     /** Start of layer {@code layer}'s key pool. */
