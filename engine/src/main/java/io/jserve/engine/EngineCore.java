@@ -66,7 +66,7 @@ final class EngineCore {
     /** Admits a request; a full queue or an impossible prompt ends its stream at once. */
     void add(EngineRequest request, TokenStream stream) {
         if (stream.isCancelled()) {
-            stream.offer(new StreamEvent.Finished(FinishReason.ABORT, request.promptLength(), 0, 0));
+            stream.offer(new StreamEvent.Finished(FinishReason.ABORT, request.promptLength(), 0, 0, 0));
             return;
         }
         Sequence seq = new Sequence(request.id(), request.promptTokens(), request.params());
@@ -85,7 +85,7 @@ final class EngineCore {
         LiveRequest request = live.remove(id);
         if (request != null) {
             scheduler.abort(id);
-            request.stream().offer(finished(request.sequence(), FinishReason.ABORT));
+            request.stream().offer(finished(request, FinishReason.ABORT));
         }
     }
 
@@ -118,8 +118,10 @@ final class EngineCore {
 
     private int[] runAndSample(ScheduledBatch batch) {
         builder.reset();
+        long now = System.nanoTime();
         for (ScheduledSequence entry : batch.entries()) {
             Sequence seq = entry.sequence();
+            live.get(seq.id()).markScheduled(now);
             builder.add(entry.tokenIds(), entry.startPosition(), seq.blockTable().blockIds(), entry.sample());
         }
         float[] logits = runner.run(builder.build());
@@ -145,7 +147,7 @@ final class EngineCore {
         Optional<FinishReason> reason = update.finishReason();
         if (reason.isPresent()) {
             live.remove(update.sequence().id());
-            request.stream().offer(finished(update.sequence(), reason.get()));
+            request.stream().offer(finished(request, reason.get()));
         }
     }
 
@@ -164,8 +166,10 @@ final class EngineCore {
         }
     }
 
-    private static StreamEvent.Finished finished(Sequence seq, FinishReason reason) {
-        return new StreamEvent.Finished(reason, seq.numPromptTokens(), seq.numCachedTokens(), seq.numOutputTokens());
+    private static StreamEvent.Finished finished(LiveRequest request, FinishReason reason) {
+        Sequence seq = request.sequence();
+        return new StreamEvent.Finished(reason, seq.numPromptTokens(), seq.numCachedTokens(), seq.numOutputTokens(),
+                request.queueTimeNanos());
     }
 
     EngineStats stats() {

@@ -17,6 +17,8 @@ final class LiveRequest implements TokenHistory {
     private final TokenStream stream;
     private final RandomGenerator random;
     private Sampler.Choice lastChoice;
+    private final long addedNanos = System.nanoTime();
+    private long firstScheduledNanos;
 
     LiveRequest(Sequence sequence, TokenStream stream, long seed) {
         this.sequence = sequence;
@@ -34,6 +36,18 @@ final class LiveRequest implements TokenHistory {
 
     RandomGenerator random() {
         return random;
+    }
+
+    /** Notes the time of a step that includes this request; the first one ends its time in the queue. */
+    void markScheduled(long nanos) {
+        if (firstScheduledNanos == 0) {
+            firstScheduledNanos = nanos;
+        }
+    }
+
+    /** Time from admission to the first step, or 0 if it was never scheduled. */
+    long queueTimeNanos() {
+        return firstScheduledNanos == 0 ? 0 : firstScheduledNanos - addedNanos;
     }
 
     /** The choice sampled for this request in the current step (read when the scheduler's update is published). */

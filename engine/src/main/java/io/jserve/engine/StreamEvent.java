@@ -33,9 +33,10 @@ public sealed interface StreamEvent {
      * @param promptTokens     prompt tokens
      * @param cachedTokens     prompt tokens served from the prefix cache
      * @param completionTokens tokens generated
+     * @param queueTimeNanos   time the request waited in the engine before its first step (0 if it never ran)
      */
-    record Finished(FinishReason reason, int promptTokens, int cachedTokens, int completionTokens)
-            implements StreamEvent {
+    record Finished(FinishReason reason, int promptTokens, int cachedTokens, int completionTokens,
+                    long queueTimeNanos) implements StreamEvent {
         public Finished {
             Objects.requireNonNull(reason, "reason");
         }

@@ -60,8 +60,9 @@ public interface ComputeBackend extends AutoCloseable {
     void rmsNorm(Tensor x, Weight w, float eps, Tensor out);
 
     /**
-     * Rotary embedding, in place, on {@code x} seen as {@code [tokens, numHeads * headDim]}: each head of token
-     * {@code t} is rotated by the angle of the token's position in the step.
+     * Rotary embedding, in place, on {@code x} seen as {@code [tokens, numHeads * headDim]}: pair {@code i} of
+     * each head of token {@code t} is rotated by {@code position(t) * rope.inverseFrequency(i)}, and both values
+     * are multiplied by {@code rope.magnitudeScale()}.
      */
     void rope(Tensor x, int numHeads, int headDim, RopeConfig rope, StepInputs step);
 
@@ -72,6 +73,80 @@ public interface ComputeBackend extends AutoCloseable {
     void add(Tensor a, Tensor b, Tensor out);
 
     /**
+     * {@code out = x * s}, element-wise (Gemma's embedding scale). May alias. The default goes through the host
+     * (download, compute, upload); backends with device memory should override it.
+     */
+    default void scale(Tensor x, float s, Tensor out) {
+        float[] v = hostValues(x, out, "scale");
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= s;
+        }
+        upload(v, out);
+    }
+
+    /**
+     * {@code out[t, :] = x[t, :] + row[0, :]} for every row {@code t}: a bias added to each token (Qwen2's
+     * q/k/v biases). {@code row} is {@code [1, x.cols]}. May alias {@code x}. The default goes through the host.
+     */
+    default void addRow(Tensor x, Tensor row, Tensor out) {
+        if (row.rows() != 1 || row.cols() != x.cols()) {
+            throw new IllegalArgumentException("addRow: row is [%d, %d], expected [1, %d]"
+                    .formatted(row.rows(), row.cols(), x.cols()));
+        }
+        float[] v = hostValues(x, out, "addRow");
+        float[] b = new float[row.cols()];
+        download(row, new int[] {0}, b);
+        for (int i = 0; i < v.length; i++) {
+            v[i] += b[i % b.length];
+        }
+        upload(v, out);
+    }
+
+    /**
+     * {@code out = cap * tanh(x / cap)}, element-wise, computed as {@link Activations#softcap} (Gemma-2's final
+     * logit soft-cap). May alias. The default goes through the host.
+     */
+    default void softcap(Tensor x, float cap, Tensor out) {
+        if (!(cap > 0) || Float.isInfinite(cap)) {
+            throw new IllegalArgumentException("soft-cap must be positive and finite, got " + cap);
+        }
+        float[] v = hostValues(x, out, "softcap");
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Activations.softcap(v[i], cap);
+        }
+        upload(v, out);
+    }
+
+    /**
+     * {@code out = gelu(gate) * up}, element-wise, with GELU's tanh approximation rounded as ggml's CPU backend
+     * does ({@link Activations#gelu}); the gated feed-forward of Gemma. May alias. The default goes through the
+     * host.
+     */
+    default void geluMul(Tensor gate, Tensor up, Tensor out) {
+        float[] g = hostValues(gate, out, "geluMul");
+        float[] u = hostValues(up, out, "geluMul");
+        for (int i = 0; i < g.length; i++) {
+            g[i] = Activations.gelu(g[i]) * u[i];
+        }
+        upload(g, out);
+    }
+
+    /** All values of {@code x}, row-major, on the host, after checking that {@code out} has its shape. */
+    private float[] hostValues(Tensor x, Tensor out, String what) {
+        if (x.rows() != out.rows() || x.cols() != out.cols()) {
+            throw new IllegalArgumentException("%s: [%d, %d] into [%d, %d]"
+                    .formatted(what, x.rows(), x.cols(), out.rows(), out.cols()));
+        }
+        int[] rows = new int[x.rows()];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = r;
+        }
+        float[] v = new float[x.rows() * x.cols()];
+        download(x, rows, v);
+        return v;
+    }
+
+    /**
      * Stores this step's keys and values ({@code [tokens, numKvHeads * headDim]} each) of one layer into the
      * slots named by the step's slot mapping.
      */
@@ -79,8 +154,10 @@ public interface ComputeBackend extends AutoCloseable {
 
     /**
      * Paged causal attention of one layer: each query token attends to its sequence's cached positions up to
-     * and including its own (call {@link #storeKv} for the step first). {@code q} and {@code out} are
-     * {@code [tokens, numHeads * headDim]} and must not alias.
+     * and including its own (call {@link #storeKv} for the step first), restricted to the config's sliding
+     * window and with its scores soft-capped when it has them. {@code q} and {@code out} are
+     * {@code [tokens, numHeads * headDim]} and must not alias. A backend that does not implement an option of
+     * the config must refuse it ({@link UnsupportedOperationException}), never ignore it.
      */
     void attention(KvCacheStorage kv, int layer, Tensor q, StepInputs step, AttentionConfig config, Tensor out);
 

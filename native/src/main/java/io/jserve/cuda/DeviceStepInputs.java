@@ -7,17 +7,23 @@ import jcuda.driver.CUdeviceptr;
 /**
  * One step's inputs on the device, all in one int array uploaded with a single copy (valid until the next
  * {@code prepareStep}, which reuses the buffer): token ids, positions, each token's sequence index, query starts,
- * context lengths, block tables and the slot mapping.
+ * context lengths, the slot mapping and the block tables.
+ *
+ * <p>The block tables go last and their row stride is rounded up to a power of two (at least 16): a run of
+ * decode steps at one batch size then has every part at the same address with the same stride, so its kernel
+ * launches repeat exactly and replay as one CUDA graph (see {@link GraphCache}).
  */
 final class DeviceStepInputs implements StepInputs {
     private final int[] tokenIds;
     private final AttentionMetadata metadata;
     private final CUdeviceptr base;
     private final int[] offsets;
+    private final int tableStride;
 
     /** The step whose {@link #pack packed} inputs were copied to {@code base}. */
     DeviceStepInputs(int[] tokenIds, AttentionMetadata metadata, CUdeviceptr base) {
         int[][] parts = parts(tokenIds, metadata);
+        this.tableStride = paddedStride(metadata);
         this.tokenIds = tokenIds.clone();
         this.metadata = metadata;
         this.base = base;
@@ -54,8 +60,23 @@ final class DeviceStepInputs implements StepInputs {
                 tokenSeq[i] = s;
             }
         }
-        return new int[][] {tokenIds, m.positions(), tokenSeq, m.queryStarts(), m.contextLens(), m.blockTables(),
-                m.slotMapping()};
+        int stride = m.blockTableStride();
+        int padded = paddedStride(m);
+        int[] tables = new int[m.numSeqs() * padded];
+        for (int s = 0; s < m.numSeqs(); s++) {
+            System.arraycopy(m.blockTables(), s * stride, tables, s * padded, stride);
+        }
+        return new int[][] {tokenIds, m.positions(), tokenSeq, m.queryStarts(), m.contextLens(), m.slotMapping(),
+                tables};
+    }
+
+    private static int paddedStride(AttentionMetadata m) {
+        return Math.max(16, Integer.highestOneBit(Math.max(1, m.blockTableStride() - 1)) << 1);
+    }
+
+    /** Entries per row of the device block tables (the metadata's stride rounded up to a power of two). */
+    int blockTableStride() {
+        return tableStride;
     }
 
     /** The host token ids, not copied (callers only read them). */
@@ -87,11 +108,11 @@ final class DeviceStepInputs implements StepInputs {
         return part(4);
     }
 
-    CUdeviceptr blockTables() {
+    CUdeviceptr slotMapping() {
         return part(5);
     }
 
-    CUdeviceptr slotMapping() {
+    CUdeviceptr blockTables() {
         return part(6);
     }
 

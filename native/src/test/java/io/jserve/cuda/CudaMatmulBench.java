@@ -25,7 +25,8 @@ import jcuda.driver.CUevent_flags;
 
 /**
  * Kernel benchmark for the device: the device-to-device copy bandwidth (the floor reference) and the matrix
- * product time of Llama-8B-shaped weights (4096 x 4096, 14336 x 4096) at 1, 8, 64 and 256 tokens, for F16 and
+ * product time of Llama-8B-shaped weights (q/o 4096 x 4096, k/v 1024 x 4096, gate/up 14336 x 4096, down
+ * 4096 x 14336) at 1, 8, 64 and 256 tokens, for F16 and
  * Q8_0, timed with CUDA events (median of 7 runs of 10 products). Several copies of each weight rotate so the
  * 50 MB L2 cache does not serve repeated reads. Run with {@code .device/run-bench.sh}.
  */
@@ -47,7 +48,7 @@ public final class CudaMatmulBench {
             copyBandwidth(gpu.context());
             System.out.printf("%-6s %-13s %6s %10s %10s %10s%n", "type", "weight", "tokens", "us", "GB/s", "TFLOP/s");
             for (GgmlType type : new GgmlType[] {GgmlType.F16, GgmlType.Q8_0}) {
-                for (int[] shape : new int[][] {{4096, 4096}, {14336, 4096}}) {
+                for (int[] shape : new int[][] {{4096, 4096}, {1024, 4096}, {14336, 4096}, {4096, 14336}}) {
                     matmul(gpu, type, shape[0], shape[1]);
                 }
             }

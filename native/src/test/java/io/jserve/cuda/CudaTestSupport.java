@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class CudaTestSupport {
     private static CudaBackend shared;
+    private static CudaBackend sharedF32Cache;
 
     private CudaTestSupport() {
     }
@@ -28,6 +29,15 @@ final class CudaTestSupport {
             shared = (CudaBackend) new CudaBackendProvider().create();
         }
         return shared;
+    }
+
+    /** A second CUDA backend whose KV caches store f32 (the default is f16). */
+    static synchronized CudaBackend cudaWithF32Cache() {
+        cuda();
+        if (sharedF32Cache == null) {
+            sharedF32Cache = new CudaBackend(0, DeviceKvCache.Precision.F32);
+        }
+        return sharedF32Cache;
     }
 
     static ComputeBackend reference() {

@@ -60,15 +60,22 @@ class DeviceLayoutTest {
         AttentionMetadata m = new AttentionMetadata(new int[] {5, 3, 4}, new int[] {0, 1, 3}, new int[] {6, 5},
                 new int[] {4, 0, 2, 7}, 2, new int[] {13, 7, 8}, 4);
         int[] packed = DeviceStepInputs.pack(new int[] {11, 12, 13}, m);
-        assertArrayEquals(new int[] {
+        int[] tables = new int[2 * 16];  // rows padded to a power-of-two stride of at least 16
+        tables[0] = 4;
+        tables[1] = 0;
+        tables[16] = 2;
+        tables[17] = 7;
+        int[] expected = new int[3 + 3 + 3 + 3 + 2 + 3 + 32];
+        System.arraycopy(new int[] {
                 11, 12, 13,      // token ids
                 5, 3, 4,         // positions
                 0, 1, 1,         // sequence of each token
                 0, 1, 3,         // query starts
                 6, 5,            // context lengths
-                4, 0, 2, 7,      // block tables
                 13, 7, 8},       // slot mapping
-                packed);
+                0, expected, 0, 17);
+        System.arraycopy(tables, 0, expected, 17, 32);  // block tables, last
+        assertArrayEquals(expected, packed);
         assertThrows(IllegalArgumentException.class, () -> DeviceStepInputs.pack(new int[] {1, 2}, m));
     }
 }

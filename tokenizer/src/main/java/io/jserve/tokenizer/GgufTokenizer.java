@@ -103,6 +103,11 @@ final class GgufTokenizer implements Tokenizer {
     }
 
     @Override
+    public int eosId() {
+        return vocab.special(SpecialToken.EOS);
+    }
+
+    @Override
     public boolean addBos() {
         return vocab.addBos;
     }

@@ -51,6 +51,9 @@ public interface Tokenizer {
      */
     Set<Integer> eosIds();
 
+    /** The vocabulary's own end-of-sequence token ({@code tokenizer.ggml.eos_token_id}), or -1 if it has none. */
+    int eosId();
+
     /** Whether {@link #encode} with {@code addSpecial} puts BOS in front. */
     boolean addBos();
 

@@ -54,7 +54,7 @@ final class LoadProgress implements AutoCloseable {
     @Override
     public void close() {
         ticker.interrupt();
-        LOG.log(System.Logger.Level.INFO, "model loaded in {0} ms",
+        LOG.log(System.Logger.Level.INFO, "loading ended after {0} ms",
                 Long.toString(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
     }
 }

@@ -177,15 +177,21 @@ public final class ServeCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.log(System.Logger.Level.INFO, "shutting down: draining for up to {0} s", shutdownGracePeriod);
+            // stderr, not the logger: java.util.logging resets its handlers in its own shutdown hook.
+            System.err.println("serve: shutting down; in-flight requests may finish for up to "
+                    + shutdownGracePeriod + " s");
             server.close();
+            System.err.println("serve: stopped");
             stopped.countDown();
         }, "jserve-shutdown"));
-        try (LoadProgress progress = LoadProgress.start(engineConfig.modelPath())) {
+        LoadProgress progress = LoadProgress.start(engineConfig.modelPath());
+        try {
             server.load(engineConfig);
         } catch (RuntimeException e) {
             System.err.println("serve: cannot load " + engineConfig.modelPath() + ": " + e.getMessage());
             return 1;
+        } finally {
+            progress.close();
         }
         try {
             stopped.await();

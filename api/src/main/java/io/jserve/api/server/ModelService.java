@@ -122,7 +122,7 @@ public final class ModelService {
      */
     public int[] chatTokens(List<ChatMessage> messages, boolean addGenerationPrompt) {
         String bos = tokenizer.bosId() >= 0 ? tokenizer.piece(tokenizer.bosId()) : "";
-        String eos = tokenizer.eosIds().stream().findFirst().map(tokenizer::piece).orElse("");
+        String eos = tokenizer.eosId() >= 0 ? tokenizer.piece(tokenizer.eosId()) : "";
         String text;
         try {
             text = chatTemplate.render(messages, addGenerationPrompt, bos, eos);

@@ -21,7 +21,9 @@ import java.util.List;
  * second and the memory-bandwidth floor (weight bytes + KV bytes read per step / a measured bandwidth).
  *
  * <p>The cached K/V values are whatever the pool holds (zeros): attention does the full amount of work over
- * {@code context} positions, and since throughput depends on shapes, not values, prefill is skipped.
+ * {@code context} positions, and since throughput depends on shapes, not values, prefill is skipped. The floor
+ * counts the KV bytes at the backend's storage width: 2 bytes a value for the cuda backend's default f16 cache
+ * ({@code -Djserve.cuda.kvCache=f32} makes it 4), 4 for the CPU backends.
  * Usage: {@code DecodeBench MODEL BACKEND CONTEXT STEPS BANDWIDTH_GBPS B1 [B2 ...]}.
  */
 public final class DecodeBench {
@@ -47,6 +49,7 @@ public final class DecodeBench {
             KvCacheShape shape = new KvCacheShape(c.numLayers(), blocksPerSeq * maxBatch, blockSize,
                     c.numKvHeads(), c.headDim());
             long weightBytes = weightBytes(loaded);
+            int kvValueBytes = kvValueBytes(loaded.backend().name());
             System.out.printf("model %s: %s, %d layers, dim %d, weights %.2f GB; backend %s%n", model.getFileName(),
                     c.architecture(), c.numLayers(), c.dim(), weightBytes / 1e9, loaded.backendDescription());
             System.out.printf("| batch | context | median step ms | tok/s | floor ms (bytes/%.0f GB/s) | %% of floor |%n",
@@ -57,7 +60,7 @@ public final class DecodeBench {
                 ModelRunner runner = new ModelRunner(llama, loaded.backend(), kv);
                 for (int b : batches) {
                     double ms = medianStepMs(runner, b, context, steps, blockSize, blocksPerSeq);
-                    long kvBytes = 2L * c.numLayers() * c.kvDim() * Float.BYTES * (long) b * (context + steps / 2);
+                    long kvBytes = 2L * c.numLayers() * c.kvDim() * kvValueBytes * (long) b * (context + steps / 2);
                     double floorMs = (weightBytes + kvBytes) / bandwidth * 1e3;
                     System.out.printf("| %d | %d | %.3f | %.1f | %.3f | %.0f %% |%n", b, context, ms, b / ms * 1e3,
                             floorMs, floorMs / ms * 100);
@@ -91,6 +94,11 @@ public final class DecodeBench {
         }
         times.sort(Double::compare);
         return times.get(times.size() / 2);
+    }
+
+    /** Bytes per cached key or value: the cuda backend stores f16 unless told otherwise. */
+    static int kvValueBytes(String backend) {
+        return "cuda".equals(backend) && !"f32".equals(System.getProperty("jserve.cuda.kvCache")) ? 2 : Float.BYTES;
     }
 
     private static long weightBytes(LoadedModel loaded) {

@@ -22,7 +22,7 @@ interface RandomBlockFiller {
      */
     void fill(ByteBuffer out, long blocks, SplittableRandom random);
 
-    /** The filler for a matrix weight type: F32, F16, BF16, Q8_0 or Q4_0. */
+    /** The filler for a matrix weight type: F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K. */
     static RandomBlockFiller forType(GgmlType type) {
         return switch (type) {
             case F32 -> new RandomF32();
@@ -30,8 +30,11 @@ interface RandomBlockFiller {
             case BF16 -> RandomHalfFloats.bf16();
             case Q8_0 -> new RandomQ8_0();
             case Q4_0 -> new RandomQ4_0();
+            case Q4_K -> new RandomQ4_K();
+            case Q6_K -> new RandomQ6_K();
             default -> throw new IllegalArgumentException(
-                    "synthetic weights of type %s are not supported (F32, F16, BF16, Q8_0, Q4_0)".formatted(type));
+                    "synthetic weights of type %s are not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)"
+                            .formatted(type));
         };
     }
 }

@@ -43,7 +43,7 @@ public final class SyntheticModelWriter {
     /**
      * Writes a model.
      *
-     * @param weightType F32, F16, BF16, Q8_0 or Q4_0, for every matrix including {@code token_embd}
+     * @param weightType F32, F16, BF16, Q8_0, Q4_0, Q4_K or Q6_K, for every matrix including {@code token_embd}
      * @param vocab      a GGUF whose {@code tokenizer.*} keys to copy, or empty for a synthetic vocabulary
      */
     public static Result write(Path out, String name, LlamaShape shape, GgmlType weightType, Optional<Path> vocab,
@@ -95,6 +95,8 @@ public final class SyntheticModelWriter {
             case F16 -> 1;
             case Q4_0 -> 2;
             case Q8_0 -> 7;
+            case Q4_K -> 14; // MOSTLY_Q4_K_S: every matrix Q4_K (Q4_K_M would mix in Q6_K)
+            case Q6_K -> 18;
             case BF16 -> 32;
             default -> throw new IllegalArgumentException("no file type for " + type);
         };

@@ -14,6 +14,11 @@ import java.util.Objects;
  * written once against {@link ComputeBackend}. Every weight matrix is read once per step and multiplied
  * against the whole {@code [tokens, dim]} activation block; attention reads K and V through the paged cache.
  *
+ * <p>The other architectures are the same pass with a few named steps switched on: by the weights the file has
+ * (Qwen2's q/k/v biases, Qwen3's and Gemma-3's per-head q/k norms, Gemma's post-attention and post-feed-forward
+ * norms; Phi-3's fused projections are split at load) and by {@link ArchitectureFeatures} (Gemma's embedding
+ * scale, GELU, attention and final soft-caps, sliding-window layers with their own RoPE base).
+ *
  * <p>Activation buffers are allocated once, for {@code maxTokens} tokens and {@code maxSampled} logit rows,
  * and reused by every step (a step works on {@link Tensor#head(int)} views). Not thread-safe: the engine
  * thread owns it.
@@ -22,8 +27,8 @@ public final class LlamaModel {
     private final ModelConfig config;
     private final ModelWeights weights;
     private final ComputeBackend backend;
-    private final RopeConfig rope;
-    private final AttentionConfig attention;
+    private final RopeConfig[] ropes;           // per layer
+    private final AttentionConfig[] attentions; // per layer
     private final int maxTokens;
     private final int maxSampled;
 
@@ -47,8 +52,12 @@ public final class LlamaModel {
         }
         this.maxTokens = maxTokens;
         this.maxSampled = maxSampled;
-        this.rope = config.rope();
-        this.attention = config.attention();
+        this.ropes = new RopeConfig[config.numLayers()];
+        this.attentions = new AttentionConfig[config.numLayers()];
+        for (int l = 0; l < config.numLayers(); l++) {
+            ropes[l] = config.rope(l);
+            attentions[l] = config.attention(l);
+        }
         x = backend.allocate(maxTokens, config.dim());
         xb = backend.allocate(maxTokens, config.dim());
         q = backend.allocate(maxTokens, config.qDim());
@@ -87,34 +96,66 @@ public final class LlamaModel {
         Tensor q = this.q.head(n), k = this.k.head(n), v = this.v.head(n), att = this.att.head(n);
         Tensor gate = this.gate.head(n), up = this.up.head(n);
 
+        ArchitectureFeatures f = config.features();
+        float eps = config.rmsEps();
         backend.embed(weights.tokenEmbedding(), step, x);
+        if (f.embeddingScale() != 1f) {
+            backend.scale(x, f.embeddingScale(), x);
+        }
         for (int l = 0; l < config.numLayers(); l++) {
             LayerWeights w = weights.layers().get(l);
-            // attention: x += wo . attention(rope(wq . norm(x)), rope(wk . norm(x)), wv . norm(x))
-            backend.rmsNorm(x, w.attnNorm(), config.rmsEps(), xb);
+            // attention: x += [postNorm] wo . attention(rope([qkNorm] (wq . norm(x) [+ bq])), k alike, wv . norm(x) [+ bv])
+            backend.rmsNorm(x, w.attnNorm(), eps, xb);
             backend.matmul(w.wq(), xb, q);
             backend.matmul(w.wk(), xb, k);
             backend.matmul(w.wv(), xb, v);
-            backend.rope(q, config.numHeads(), config.headDim(), rope, step);
-            backend.rope(k, config.numKvHeads(), config.headDim(), rope, step);
+            if (w.qBias() != null) {
+                backend.addRow(q, w.qBias(), q);
+            }
+            if (w.kBias() != null) {
+                backend.addRow(k, w.kBias(), k);
+            }
+            if (w.vBias() != null) {
+                backend.addRow(v, w.vBias(), v);
+            }
+            if (w.qNorm() != null) { // per head: [tokens, heads * headDim] seen as [tokens * heads, headDim]
+                Tensor qh = q.reshape(n * config.numHeads(), config.headDim());
+                Tensor kh = k.reshape(n * config.numKvHeads(), config.headDim());
+                backend.rmsNorm(qh, w.qNorm(), eps, qh);
+                backend.rmsNorm(kh, w.kNorm(), eps, kh);
+            }
+            backend.rope(q, config.numHeads(), config.headDim(), ropes[l], step);
+            backend.rope(k, config.numKvHeads(), config.headDim(), ropes[l], step);
             backend.storeKv(kv, l, k, v, step);
-            backend.attention(kv, l, q, step, attention, att);
+            backend.attention(kv, l, q, step, attentions[l], att);
             backend.matmul(w.wo(), att, xb);
+            if (w.postAttnNorm() != null) {
+                backend.rmsNorm(xb, w.postAttnNorm(), eps, xb);
+            }
             backend.add(x, xb, x);
-            // feed-forward (SwiGLU): x += down . (silu(gate . norm(x)) * (up . norm(x)))
-            backend.rmsNorm(x, w.ffnNorm(), config.rmsEps(), xb);
+            // feed-forward: x += [postNorm] down . (act(gate . norm(x)) * (up . norm(x))), act = SiLU or GELU
+            backend.rmsNorm(x, w.ffnNorm(), eps, xb);
             backend.matmul(w.ffnGate(), xb, gate);
             backend.matmul(w.ffnUp(), xb, up);
-            backend.siluMul(gate, up, gate);
+            switch (f.activation()) {
+                case SILU -> backend.siluMul(gate, up, gate);
+                case GELU -> backend.geluMul(gate, up, gate);
+            }
             backend.matmul(w.ffnDown(), gate, xb);
+            if (w.postFfnNorm() != null) {
+                backend.rmsNorm(xb, w.postFfnNorm(), eps, xb);
+            }
             backend.add(x, xb, x);
         }
         // logits only for the rows that are sampled
         int s = sampleRows.length;
         Tensor last = this.last.head(s), logits = this.logits.head(s);
         backend.gatherRows(x, sampleRows, last);
-        backend.rmsNorm(last, weights.outputNorm(), config.rmsEps(), last);
+        backend.rmsNorm(last, weights.outputNorm(), eps, last);
         backend.matmul(weights.output(), last, logits);
+        if (f.finalSoftcap() > 0) {
+            backend.softcap(logits, f.finalSoftcap(), logits);
+        }
         float[] out = new float[s * config.vocabSize()];
         backend.download(logits, identity(s), out);
         return out;

@@ -19,12 +19,14 @@ import io.jserve.kernels.RopeConfig;
  * @param ropeFreqBase    {@code rope.freq_base}, default 10000
  * @param ropeNeox        NeoX rotation (pairs {@code i, i + ropeDim/2}) instead of GGML's normal mode
  * @param rmsEps          {@code attention.layer_norm_rms_epsilon}, default 1e-5
- * @param contextLength   {@code context_length}: positions the model was trained for
+ * @param contextLength   {@code context_length}: positions the model was trained for (with its RoPE scaling)
  * @param vocabSize       tokens in the vocabulary
+ * @param ropeScaling     RoPE scaling ({@code rope.scaling.*}, {@code rope_freqs.weight})
+ * @param features        what the architecture changes in the Llama block (Gemma's scales, caps, windows...)
  */
 public record ModelConfig(String architecture, int dim, int numLayers, int ffnDim, int numHeads, int numKvHeads,
                           int headDim, int ropeDim, float ropeFreqBase, boolean ropeNeox, float rmsEps,
-                          int contextLength, int vocabSize) {
+                          int contextLength, int vocabSize, RopeScaling ropeScaling, ArchitectureFeatures features) {
 
     public ModelConfig {
         check(dim > 0 && numLayers > 0 && ffnDim > 0 && numHeads > 0 && numKvHeads > 0 && headDim > 0,
@@ -36,7 +38,23 @@ public record ModelConfig(String architecture, int dim, int numLayers, int ffnDi
         check(contextLength > 0, "context length must be positive");
         check(vocabSize > 0, "vocabulary must not be empty");
         check(rmsEps > 0 && Float.isFinite(rmsEps), "rms epsilon must be positive");
+        check(ropeScaling != null && features != null, "rope scaling and architecture features must be given");
     }
+
+    /** A plain Llama configuration: no RoPE scaling, SiLU, {@code 1 / sqrt(headDim)}. */
+    public ModelConfig(String architecture, int dim, int numLayers, int ffnDim, int numHeads, int numKvHeads,
+                       int headDim, int ropeDim, float ropeFreqBase, boolean ropeNeox, float rmsEps, int contextLength,
+                       int vocabSize) {
+        this(architecture, dim, numLayers, ffnDim, numHeads, numKvHeads, headDim, ropeDim, ropeFreqBase, ropeNeox,
+                rmsEps, contextLength, vocabSize, RopeScaling.NONE, ArchitectureFeatures.llama(headDim));
+    }
+
+    /**
+     * Architectures whose forward pass this model code implements ({@code general.architecture}); Mistral,
+     * TinyLlama, SmolLM and Llama 2/3 files all say {@code llama}.
+     */
+    public static final java.util.List<String> SUPPORTED =
+            java.util.List.of("llama", "qwen2", "qwen3", "phi3", "gemma", "gemma2", "gemma3");
 
     private static void check(boolean ok, String message) {
         if (!ok) {
@@ -48,12 +66,19 @@ public record ModelConfig(String architecture, int dim, int numLayers, int ffnDi
     public static ModelConfig from(GgufFile gguf) {
         String arch = gguf.string("general.architecture")
                 .orElseThrow(() -> new IllegalArgumentException(gguf.path() + ": no general.architecture key"));
+        if (!SUPPORTED.contains(arch)) {
+            throw new IllegalArgumentException("%s: architecture '%s' is not supported (supported: %s)"
+                    .formatted(gguf.path(), arch, String.join(", ", SUPPORTED)));
+        }
         int dim = required(gguf, arch + ".embedding_length");
         int numLayers = required(gguf, arch + ".block_count");
         int ffnDim = required(gguf, arch + ".feed_forward_length");
         int numHeads = required(gguf, arch + ".attention.head_count");
         int numKvHeads = optional(gguf, arch + ".attention.head_count_kv", numHeads);
         int headDim = optional(gguf, arch + ".attention.key_length", dim / numHeads);
+        int valueDim = optional(gguf, arch + ".attention.value_length", headDim);
+        check(valueDim == headDim, "%s: attention.value_length %d differs from key_length %d (not supported)"
+                .formatted(gguf.path(), valueDim, headDim));
         int ropeDim = optional(gguf, arch + ".rope.dimension_count", headDim);
         float freqBase = gguf.float32(arch + ".rope.freq_base").orElse(10000f);
         float eps = gguf.float32(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5f);
@@ -61,7 +86,8 @@ public record ModelConfig(String architecture, int dim, int numLayers, int ffnDi
         int vocab = gguf.strings("tokenizer.ggml.tokens").map(java.util.List::size)
                 .orElseGet(() -> optional(gguf, arch + ".vocab_size", 0));
         return new ModelConfig(arch, dim, numLayers, ffnDim, numHeads, numKvHeads, headDim, ropeDim, freqBase,
-                usesNeoxRope(arch), eps, context, vocab);
+                usesNeoxRope(arch), eps, context, vocab, RopeScaling.from(gguf, arch, context),
+                ArchitectureFeatures.from(gguf, arch, dim, numLayers, numHeads, headDim));
     }
 
     /** Architectures whose converters keep Hugging Face's rotate-half layout (llama.cpp's LLAMA_ROPE_TYPE_NEOX). */
@@ -92,11 +118,27 @@ public record ModelConfig(String architecture, int dim, int numLayers, int ffnDi
         return numKvHeads * headDim;
     }
 
+    /** The RoPE of the global (non-sliding) layers, with the model's scaling. */
     public RopeConfig rope() {
-        return new RopeConfig(ropeDim, ropeFreqBase, 1f, ropeNeox);
+        return ropeScaling.rope(ropeDim, ropeFreqBase, ropeNeox);
     }
 
+    /** The RoPE of layer {@code l}: sliding layers may use their own base, unscaled (Gemma-3). */
+    public RopeConfig rope(int layer) {
+        if (features.isSliding(layer) && features.slidingRopeBase() > 0) {
+            return new RopeConfig(ropeDim, features.slidingRopeBase(), 1f, ropeNeox);
+        }
+        return rope();
+    }
+
+    /** The attention of a global layer. */
     public AttentionConfig attention() {
-        return new AttentionConfig(numHeads, numKvHeads, headDim, (float) (1.0 / Math.sqrt(headDim)));
+        return new AttentionConfig(numHeads, numKvHeads, headDim, features.attentionScale(), features.attnSoftcap(), 0);
+    }
+
+    /** The attention of layer {@code l}, with the sliding window when the layer slides. */
+    public AttentionConfig attention(int layer) {
+        return new AttentionConfig(numHeads, numKvHeads, headDim, features.attentionScale(), features.attnSoftcap(),
+                features.isSliding(layer) ? features.slidingWindow() : 0);
     }
 }

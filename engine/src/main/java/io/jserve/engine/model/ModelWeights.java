@@ -2,8 +2,10 @@ package io.jserve.engine.model;
 
 import io.jserve.engine.gguf.GgufFile;
 import io.jserve.kernels.ComputeBackend;
+import io.jserve.kernels.Tensor;
 import io.jserve.kernels.Weight;
 import io.jserve.kernels.WeightView;
+import io.jserve.kernels.quant.WeightFormat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,11 @@ import java.util.function.IntConsumer;
 /**
  * All weights of a Llama-family model, loaded into one backend, with their shapes checked against the
  * {@link ModelConfig} so that a wrong file fails at load with the tensor's name, not inside a kernel.
+ *
+ * <p>Architectures differ here only by which tensors the file has: biases ({@code attn_q.bias}...), per-head
+ * q/k norms, Gemma's post norms, and Phi-3's fused projections, which are split into row ranges of the mapped
+ * tensor (no copy): {@code attn_qkv} rows Q, then K, then V; {@code ffn_up} of {@code 2 * ffnDim} rows with no
+ * {@code ffn_gate}: the gate first, then the up projection.
  */
 public record ModelWeights(Weight tokenEmbedding, // [vocab, dim]
                            Weight outputNorm,     // [dim]
@@ -29,42 +36,122 @@ public record ModelWeights(Weight tokenEmbedding, // [vocab, dim]
      */
     public static ModelWeights load(GgufFile gguf, ModelConfig config, ComputeBackend backend, IntConsumer onLayer) {
         Loader loader = new Loader(gguf, backend);
-        Weight embedding = loader.matrix("token_embd.weight", config.vocabSize(), config.dim());
-        Weight outputNorm = loader.vector("output_norm.weight", config.dim());
-        Weight output = gguf.tensor("output.weight").isPresent()
-                ? loader.matrix("output.weight", config.vocabSize(), config.dim())
-                : embedding;
+        int dim = config.dim();
+        Weight embedding = loader.matrix("token_embd.weight", config.vocabSize(), dim);
+        Weight outputNorm = loader.vector("output_norm.weight", dim);
+        Weight output = loader.has("output.weight")
+                ? loader.matrix("output.weight", config.vocabSize(), dim)
+                : embedding; // tied
         List<LayerWeights> layers = new ArrayList<>(config.numLayers());
         for (int i = 0; i < config.numLayers(); i++) {
-            String p = "blk." + i + ".";
-            layers.add(new LayerWeights(
-                    loader.vector(p + "attn_norm.weight", config.dim()),
-                    loader.matrix(p + "attn_q.weight", config.qDim(), config.dim()),
-                    loader.matrix(p + "attn_k.weight", config.kvDim(), config.dim()),
-                    loader.matrix(p + "attn_v.weight", config.kvDim(), config.dim()),
-                    loader.matrix(p + "attn_output.weight", config.dim(), config.qDim()),
-                    loader.vector(p + "ffn_norm.weight", config.dim()),
-                    loader.matrix(p + "ffn_gate.weight", config.ffnDim(), config.dim()),
-                    loader.matrix(p + "ffn_up.weight", config.ffnDim(), config.dim()),
-                    loader.matrix(p + "ffn_down.weight", config.dim(), config.ffnDim())));
+            layers.add(layer(loader, config, "blk." + i + "."));
             onLayer.accept(i);
         }
         return new ModelWeights(embedding, outputNorm, output, layers);
     }
 
-    /** Looks tensors up by name and checks their shapes. */
+    private static LayerWeights layer(Loader l, ModelConfig c, String p) {
+        int dim = c.dim();
+        int q = c.qDim();
+        int kv = c.kvDim();
+        int ffn = c.ffnDim();
+        Weight wq;
+        Weight wk;
+        Weight wv;
+        if (l.has(p + "attn_qkv.weight")) {
+            WeightView qkv = l.view(p + "attn_qkv.weight", q + 2L * kv, dim);
+            wq = l.rows(qkv, "q", 0, q);
+            wk = l.rows(qkv, "k", q, kv);
+            wv = l.rows(qkv, "v", q + kv, kv);
+        } else {
+            wq = l.matrix(p + "attn_q.weight", q, dim);
+            wk = l.matrix(p + "attn_k.weight", kv, dim);
+            wv = l.matrix(p + "attn_v.weight", kv, dim);
+        }
+        Weight gate;
+        Weight up;
+        if (l.has(p + "ffn_gate.weight")) {
+            gate = l.matrix(p + "ffn_gate.weight", ffn, dim);
+            up = l.matrix(p + "ffn_up.weight", ffn, dim);
+        } else {
+            WeightView gateUp = l.view(p + "ffn_up.weight", 2L * ffn, dim);
+            gate = l.rows(gateUp, "gate", 0, ffn);
+            up = l.rows(gateUp, "up", ffn, ffn);
+        }
+        boolean qkNorm = l.has(p + "attn_q_norm.weight");
+        return new LayerWeights(
+                l.vector(p + "attn_norm.weight", dim), wq, wk, wv,
+                l.matrix(p + "attn_output.weight", dim, q),
+                l.vector(p + "ffn_norm.weight", dim), gate, up,
+                l.matrix(p + "ffn_down.weight", dim, ffn),
+                l.optionalRow(p + "attn_q.bias", q),
+                l.optionalRow(p + "attn_k.bias", kv),
+                l.optionalRow(p + "attn_v.bias", kv),
+                qkNorm ? l.vector(p + "attn_q_norm.weight", c.headDim()) : null,
+                qkNorm ? l.vector(p + "attn_k_norm.weight", c.headDim()) : null,
+                l.has(p + "post_attention_norm.weight") ? l.vector(p + "post_attention_norm.weight", dim) : null,
+                l.has(p + "post_ffw_norm.weight") ? l.vector(p + "post_ffw_norm.weight", dim) : null);
+    }
+
+    /** Looks tensors up by name, checks their shapes, and names the tensor when a backend cannot take it. */
     private record Loader(GgufFile gguf, ComputeBackend backend) {
-        Weight matrix(String name, long rows, long cols) {
+        boolean has(String name) {
+            return gguf.tensor(name).isPresent();
+        }
+
+        WeightView view(String name, long rows, long cols) {
             WeightView view = gguf.weight(name);
             if (view.rows() != rows || view.cols() != cols) {
                 throw new IllegalArgumentException("%s: tensor %s has shape [%d, %d], expected [%d, %d]"
                         .formatted(gguf.path(), name, view.rows(), view.cols(), rows, cols));
             }
-            return backend.load(view);
+            return view;
+        }
+
+        Weight matrix(String name, long rows, long cols) {
+            return load(view(name, rows, cols));
         }
 
         Weight vector(String name, long length) {
             return matrix(name, 1, length);
+        }
+
+        /** Rows {@code [first, first + count)} of a fused tensor, as a weight of its own (same mapped bytes). */
+        Weight rows(WeightView fused, String part, long first, long count) {
+            WeightView slice = new WeightView(fused.name() + "[" + part + "]", fused.type(), count, fused.cols(),
+                    fused.data().asSlice(first * fused.rowBytes(), count * fused.rowBytes()));
+            return load(slice);
+        }
+
+        /** A bias vector uploaded as a {@code [1, length]} activation row, or null when the file has none. */
+        Tensor optionalRow(String name, int length) {
+            if (!has(name)) {
+                return null;
+            }
+            WeightView v = view(name, 1, length);
+            float[] values = format(v).dequantize(v.data(), 0, length);
+            Tensor row = backend.allocate(1, length);
+            backend.upload(values, row);
+            return row;
+        }
+
+        private Weight load(WeightView view) {
+            format(view);
+            try {
+                return backend.load(view);
+            } catch (UnsupportedOperationException e) {
+                throw new IllegalArgumentException(
+                        "%s: tensor %s has type %s, which the %s backend does not support: %s".formatted(gguf.path(), view.name(), view.type(), backend.name(), e.getMessage()), e);
+            }
+        }
+
+        /** Every weight's type must have a format (the host decoder); fails naming the tensor and its type. */
+        private WeightFormat format(WeightView view) {
+            if (!WeightFormat.isSupported(view.type())) {
+                throw new IllegalArgumentException("%s: tensor %s has type %s, which is not supported"
+                        .formatted(gguf.path(), view.name(), view.type()));
+            }
+            return WeightFormat.of(view.type());
         }
     }
 }

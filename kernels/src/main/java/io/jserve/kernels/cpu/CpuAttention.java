@@ -14,8 +14,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Paged causal attention on the CPU. Work items are (query token, KV head) pairs, split across the workers; an
- * item reads each cached key and value of its sequence once for all the query heads of its group.
+ * Paged causal attention on the CPU, with the config's sliding window and score soft-cap. Work items are
+ * (query token, KV head) pairs, split across the workers; an item reads each cached key and value it sees once
+ * for all the query heads of its group.
  *
  * <p>Each query's result depends only on its own data: positions are visited in increasing order, a score is a
  * dot over the head in a fixed order, the softmax sums in position order, and each output element accumulates
@@ -52,7 +53,9 @@ final class CpuAttention {
         Shapes.noAlias(q, out, "attention");
         CpuAttention a = new CpuAttention(kv, layer, step, config);
         int items = n * config.numKvHeads();
-        long work = (long) items * m.maxContextLen() * config.headDim() * config.groupSize();
+        int visible = config.slidingWindow() == 0
+                ? m.maxContextLen() : Math.min(m.maxContextLen(), config.slidingWindow());
+        long work = (long) items * visible * config.headDim() * config.groupSize();
         int parts = work < PARALLEL_MIN_WORK ? 1 : Math.min(pool.size(), items);
         if (parts == 1) {
             a.items(0, items, q, out, scratch[0]);
@@ -71,17 +74,19 @@ final class CpuAttention {
             int kvHead = item % config.numKvHeads();
             int s = seqOf[t];
             int pos = m.contextLens()[s] - (m.queryStarts()[s + 1] - t);
-            long[] at = scratch.offsets(pos + 1);
+            int from = config.firstVisible(pos); // the sliding window's first position, 0 without one
+            int len = pos + 1 - from;
+            long[] at = scratch.offsets(len);
             long headBytes = (long) kvHead * config.headDim() * Float.BYTES;
-            for (int j = 0; j <= pos; j++) {
+            for (int j = from; j <= pos; j++) {
                 int block = m.blockTables()[s * m.blockTableStride() + j / m.blockSize()];
-                at[j] = kv.slotOffset(layer, block * m.blockSize() + j % m.blockSize()) + headBytes;
+                at[j - from] = kv.slotOffset(layer, block * m.blockSize() + j % m.blockSize()) + headBytes;
             }
             for (int g = 0; g < config.groupSize(); g++) {
                 int h = kvHead * config.groupSize() + g;
                 long qo = q.rowOffset(t) + (long) h * config.headDim() * Float.BYTES;
                 long oo = out.rowOffset(t) + (long) h * config.headDim() * Float.BYTES;
-                head(q.segment(), qo, out.segment(), oo, at, pos + 1, scratch);
+                head(q.segment(), qo, out.segment(), oo, at, len, scratch);
             }
         }
     }
@@ -109,7 +114,7 @@ final class CpuAttention {
                     dot = Math.fma(qs.get(FLOAT, qo + 4L * i), keys.get(FLOAT, at[j] + 4L * i), dot);
                 }
             }
-            scores[j] = dot * config.scale();
+            scores[j] = config.capScore(dot * config.scale());
             max = Math.max(max, scores[j]);
         }
         float sum = 0f;

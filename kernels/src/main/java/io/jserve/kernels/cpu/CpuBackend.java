@@ -111,6 +111,42 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
+    public void scale(Tensor x, float s, Tensor out) {
+        HostTensor hx = HostTensor.of(x);
+        HostTensor ho = HostTensor.of(out);
+        Shapes.sameShape("scale", hx, ho);
+        forRows(hx, (t0, t1, sc) -> ElementwiseOps.scale(hx, s, ho, t0, t1));
+    }
+
+    @Override
+    public void addRow(Tensor x, Tensor row, Tensor out) {
+        HostTensor hx = HostTensor.of(x);
+        HostTensor hr = HostTensor.of(row);
+        HostTensor ho = HostTensor.of(out);
+        Shapes.sameShape("addRow", hx, ho);
+        Shapes.row(hr, hx.cols(), "addRow");
+        forRows(hx, (t0, t1, sc) -> ElementwiseOps.addRow(hx, hr, ho, t0, t1));
+    }
+
+    @Override
+    public void softcap(Tensor x, float cap, Tensor out) {
+        HostTensor hx = HostTensor.of(x);
+        HostTensor ho = HostTensor.of(out);
+        Shapes.sameShape("softcap", hx, ho);
+        Shapes.softcap(cap);
+        forRows(hx, (t0, t1, sc) -> ElementwiseOps.softcap(hx, cap, ho, t0, t1));
+    }
+
+    @Override
+    public void geluMul(Tensor gate, Tensor up, Tensor out) {
+        HostTensor g = HostTensor.of(gate);
+        HostTensor u = HostTensor.of(up);
+        HostTensor o = HostTensor.of(out);
+        Shapes.sameShape("geluMul", g, u, o);
+        forRows(g, (t0, t1, sc) -> ElementwiseOps.geluMul(g, u, o, t0, t1));
+    }
+
+    @Override
     public void attention(KvCacheStorage kv, int layer, Tensor q, StepInputs step, AttentionConfig config,
                           Tensor out) {
         CpuAttention.run(pool, scratch, HostKvCache.of(kv), layer, HostStepInputs.of(step), config,

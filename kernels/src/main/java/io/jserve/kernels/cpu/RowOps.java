@@ -63,7 +63,10 @@ final class RowOps {
         }
     }
 
-    /** RoPE of rows {@code [t0, t1)}: the angles of a token are computed once and applied to all its heads. */
+    /**
+     * RoPE of rows {@code [t0, t1)}: the angles of a token are computed once (cosine and sine times the magnitude
+     * scale) and applied to all its heads.
+     */
     static void rope(HostTensor x, int numHeads, int headDim, RopeConfig rope, float[] invFreq, int[] positions,
                      int t0, int t1) {
         int half = rope.ropeDim() / 2;
@@ -73,8 +76,8 @@ final class RowOps {
         for (int t = t0; t < t1; t++) {
             for (int i = 0; i < half; i++) {
                 float theta = positions[t] * invFreq[i];
-                cos[i] = (float) Math.cos(theta);
-                sin[i] = (float) Math.sin(theta);
+                cos[i] = (float) Math.cos(theta) * rope.magnitudeScale();
+                sin[i] = (float) Math.sin(theta) * rope.magnitudeScale();
             }
             long row = x.rowOffset(t);
             for (int h = 0; h < numHeads; h++) {

@@ -13,6 +13,8 @@ final class Scratch {
     private long[] offsets = new long[0];
     /** One vector's lanes, for summing an accumulator in a fixed order. */
     final float[] lanes = new float[FloatVector.SPECIES_PREFERRED.length()];
+    /** The 16 accumulators of an 8-bit Q8_0 dot ({@link Q8_0Int8Kernel}). */
+    final float[] acc16 = new float[16];
 
     /** A buffer of at least {@code n} floats for a decoded weight row. */
     float[] row(int n) {

@@ -25,6 +25,21 @@ public final class Shapes {
         }
     }
 
+    /** A one-row tensor of {@code cols} values (a bias added to every row). */
+    public static void row(HostTensor row, int cols, String what) {
+        if (row.rows() != 1 || row.cols() != cols) {
+            throw new IllegalArgumentException("%s: row is [%d, %d], expected [1, %d]".formatted(
+                    what, row.rows(), row.cols(), cols));
+        }
+    }
+
+    /** A soft-cap value: positive and finite. */
+    public static void softcap(float cap) {
+        if (!(cap > 0) || Float.isInfinite(cap)) {
+            throw new IllegalArgumentException("soft-cap must be positive and finite, got " + cap);
+        }
+    }
+
     /** Element-wise operands of one shape. */
     public static void sameShape(String what, HostTensor first, HostTensor... others) {
         for (HostTensor o : others) {

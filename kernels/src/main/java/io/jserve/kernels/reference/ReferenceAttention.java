@@ -11,8 +11,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Paged causal attention written as its definition, in double: for each query token and head, scores against
- * every cached position of its sequence up to its own (found through the block table), a max-subtracted
- * softmax, and the weighted sum of the values.
+ * every cached position of its sequence up to its own that the sliding window shows (found through the block
+ * table), soft-capped when the config says so, a max-subtracted softmax, and the weighted sum of the values.
  */
 final class ReferenceAttention {
     private final HostKvCache kv;
@@ -48,25 +48,28 @@ final class ReferenceAttention {
         AttentionMetadata m = step.metadata();
         int d = config.headDim();
         int kvHead = h / config.groupSize();
+        int first = config.firstVisible(pos);
         double[] scores = new double[pos + 1];
         double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j <= pos; j++) {
+        for (int j = first; j <= pos; j++) {
             long base = keyOffset(m, s, j) + (long) kvHead * d * Float.BYTES;
             double dot = 0;
             for (int i = 0; i < d; i++) {
                 dot += (double) q.get(t, h * d + i) * kv.keys().get(ValueLayout.JAVA_FLOAT, base + 4L * i);
             }
-            scores[j] = dot * config.scale();
+            double scaled = dot * config.scale();
+            double c = config.softcap();
+            scores[j] = c == 0 ? scaled : c * Math.tanh(scaled / c);
             max = Math.max(max, scores[j]);
         }
         double sum = 0;
-        for (int j = 0; j <= pos; j++) {
+        for (int j = first; j <= pos; j++) {
             scores[j] = Math.exp(scores[j] - max);
             sum += scores[j];
         }
         for (int i = 0; i < d; i++) {
             double acc = 0;
-            for (int j = 0; j <= pos; j++) {
+            for (int j = first; j <= pos; j++) {
                 long base = keyOffset(m, s, j) + (long) kvHead * d * Float.BYTES;
                 acc += scores[j] * kv.values().get(ValueLayout.JAVA_FLOAT, base + 4L * i);
             }

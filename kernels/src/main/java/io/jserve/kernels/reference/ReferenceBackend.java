@@ -1,5 +1,6 @@
 package io.jserve.kernels.reference;
 
+import io.jserve.kernels.Activations;
 import io.jserve.kernels.AttentionConfig;
 import io.jserve.kernels.KvCacheStorage;
 import io.jserve.kernels.RopeConfig;
@@ -71,7 +72,10 @@ public final class ReferenceBackend extends HostBackend {
         }
     }
 
-    /** Rotates pair {@code (a, b)} of each head by {@code pos * inverseFrequency(i)}; dims past ropeDim untouched. */
+    /**
+     * Rotates pair {@code (a, b)} of each head by {@code pos * inverseFrequency(i)}, cosine and sine times the
+     * magnitude scale (as ggml's {@code rope_yarn}); dims past ropeDim untouched.
+     */
     @Override
     public void rope(Tensor xt, int numHeads, int headDim, RopeConfig rope, StepInputs step) {
         HostTensor x = HostTensor.of(xt);
@@ -87,8 +91,8 @@ public final class ReferenceBackend extends HostBackend {
                 int base = h * headDim;
                 for (int i = 0; i < half; i++) {
                     float theta = positions[t] * rope.inverseFrequency(i);
-                    float cos = (float) Math.cos(theta);
-                    float sin = (float) Math.sin(theta);
+                    float cos = (float) Math.cos(theta) * rope.magnitudeScale();
+                    float sin = (float) Math.sin(theta) * rope.magnitudeScale();
                     int a = base + (rope.neox() ? i : 2 * i);
                     int b = base + (rope.neox() ? i + half : 2 * i + 1);
                     float x0 = x.get(t, a);
@@ -124,6 +128,59 @@ public final class ReferenceBackend extends HostBackend {
         for (int t = 0; t < a.rows(); t++) {
             for (int c = 0; c < a.cols(); c++) {
                 out.set(t, c, a.get(t, c) + b.get(t, c));
+            }
+        }
+    }
+
+    @Override
+    public void scale(Tensor xT, float s, Tensor outT) {
+        HostTensor x = HostTensor.of(xT);
+        HostTensor out = HostTensor.of(outT);
+        Shapes.sameShape("scale", x, out);
+        for (int t = 0; t < x.rows(); t++) {
+            for (int c = 0; c < x.cols(); c++) {
+                out.set(t, c, x.get(t, c) * s);
+            }
+        }
+    }
+
+    @Override
+    public void addRow(Tensor xT, Tensor rowT, Tensor outT) {
+        HostTensor x = HostTensor.of(xT);
+        HostTensor row = HostTensor.of(rowT);
+        HostTensor out = HostTensor.of(outT);
+        Shapes.sameShape("addRow", x, out);
+        Shapes.row(row, x.cols(), "addRow");
+        for (int t = 0; t < x.rows(); t++) {
+            for (int c = 0; c < x.cols(); c++) {
+                out.set(t, c, x.get(t, c) + row.get(0, c));
+            }
+        }
+    }
+
+    @Override
+    public void softcap(Tensor xT, float cap, Tensor outT) {
+        HostTensor x = HostTensor.of(xT);
+        HostTensor out = HostTensor.of(outT);
+        Shapes.sameShape("softcap", x, out);
+        Shapes.softcap(cap);
+        for (int t = 0; t < x.rows(); t++) {
+            for (int c = 0; c < x.cols(); c++) {
+                out.set(t, c, Activations.softcap(x.get(t, c), cap));
+            }
+        }
+    }
+
+    /** {@code out = gelu(gate) * up} with ggml's fp16-table GELU ({@link Activations#gelu}). */
+    @Override
+    public void geluMul(Tensor gateT, Tensor upT, Tensor outT) {
+        HostTensor gate = HostTensor.of(gateT);
+        HostTensor up = HostTensor.of(upT);
+        HostTensor out = HostTensor.of(outT);
+        Shapes.sameShape("geluMul", gate, up, out);
+        for (int t = 0; t < gate.rows(); t++) {
+            for (int c = 0; c < gate.cols(); c++) {
+                out.set(t, c, Activations.gelu(gate.get(t, c)) * up.get(t, c));
             }
         }
     }

@@ -55,11 +55,13 @@ class InfoEndpointsTest {
             "jserve:kv_cache_usage_perc ", "jserve:prefix_cache_queries_total ", "jserve:prefix_cache_hits_total ",
             "jserve:num_preemptions_total ", "jserve:prompt_tokens_total ", "jserve:generation_tokens_total ",
             "jserve:time_to_first_token_seconds_bucket{le=\"0.001\"}", "jserve:inter_token_latency_seconds_count ",
-            "jserve:e2e_request_latency_seconds_sum ", "jserve:request_success_total{finished_reason=\"length\"}",
+            "jserve:e2e_request_latency_seconds_sum ", "jserve:request_queue_time_seconds_count ",
+            "jserve:request_success_total{finished_reason=\"length\"}",
             "jserve:http_requests_total{route=\"/v1/completions\",status=\"200\"}"}) {
             assertTrue(text.contains("\n" + name), "missing " + name);
         }
         assertTrue(value(text, "jserve:generation_tokens_total") >= 3, text);
+        assertTrue(value(text, "jserve:request_queue_time_seconds_count") >= 1, text);
         assertEquals(0.0, value(text, "jserve:num_requests_running"));
     }
 

@@ -24,7 +24,7 @@ public final class Generation implements AutoCloseable {
     private record Tagged(int choice, StreamEvent event) {
     }
 
-    private final List<ChoiceState> choices = new ArrayList<>();
+    private final List<ChoiceRun> choices = new ArrayList<>();
     private final LinkedBlockingQueue<Tagged> events = new LinkedBlockingQueue<>();
     private final int n;
     private final ServerMetrics metrics;
@@ -54,7 +54,7 @@ public final class Generation implements AutoCloseable {
                     int index = p * options.n() + i;
                     TokenStream stream = submit.apply(new EngineRequest(requestId + "-" + index, prompt.tokenIds(),
                             options.samplingParams(prompt.maxTokens(), i)));
-                    generation.add(new ChoiceState(index, stream, new ChoiceDecoder(tokenizer, options.stop()),
+                    generation.add(new ChoiceRun(index, stream, new ChoiceDecoder(tokenizer, options.stop()),
                             options.wantsLogprobs(), arrivalNanos));
                 }
             }
@@ -65,7 +65,7 @@ public final class Generation implements AutoCloseable {
         return generation;
     }
 
-    private void add(ChoiceState choice) {
+    private void add(ChoiceRun choice) {
         choices.add(choice);
         unfinished++;
         // The forwarder ends with the stream: the engine always delivers exactly one terminal event, also after a
@@ -73,7 +73,7 @@ public final class Generation implements AutoCloseable {
         Thread.ofVirtual().name("choice-" + choice.stream.requestId()).start(() -> forward(choice));
     }
 
-    private void forward(ChoiceState choice) {
+    private void forward(ChoiceRun choice) {
         try {
             StreamEvent event;
             do {
@@ -131,7 +131,7 @@ public final class Generation implements AutoCloseable {
         int prompt = 0;
         int cached = 0;
         int completion = 0;
-        for (ChoiceState choice : choices) {
+        for (ChoiceRun choice : choices) {
             completion += choice.completionTokens();
             if (choice.index % n == 0) {
                 prompt += choice.finished.promptTokens();
@@ -144,79 +144,10 @@ public final class Generation implements AutoCloseable {
     /** Cancels every unfinished choice (idempotent). */
     @Override
     public void close() {
-        for (ChoiceState choice : choices) {
+        for (ChoiceRun choice : choices) {
             if (choice.finished == null) {
                 choice.stream.cancel();
             }
-        }
-    }
-
-    /** One choice's decoding state; touched only by the handler thread. */
-    private static final class ChoiceState {
-        final int index;
-        final TokenStream stream;
-        final ChoiceDecoder decoder;
-        final boolean logprobs;
-        final long arrivalNanos;
-        long lastTokenNanos;
-        int tokens;
-        int tokensAtStop = -1;
-        StreamEvent.Finished finished;
-
-        ChoiceState(int index, TokenStream stream, ChoiceDecoder decoder, boolean logprobs, long arrivalNanos) {
-            this.index = index;
-            this.stream = stream;
-            this.decoder = decoder;
-            this.logprobs = logprobs;
-            this.arrivalNanos = arrivalNanos;
-        }
-
-        int completionTokens() {
-            return tokensAtStop >= 0 ? tokensAtStop : finished.completionTokens();
-        }
-
-        /** Applies one engine event; null when it changes nothing the client sees. */
-        ChoiceDelta apply(StreamEvent event, ServerMetrics metrics) {
-            return switch (event) {
-                case StreamEvent.Token token -> token(token, metrics);
-                case StreamEvent.Finished end -> finish(end, metrics);
-                case StreamEvent.Failed failed -> throw new GenerationFailedException(failed.message());
-            };
-        }
-
-        private ChoiceDelta token(StreamEvent.Token token, ServerMetrics metrics) {
-            if (decoder.stopped()) {
-                return null;
-            }
-            long now = System.nanoTime();
-            if (tokens++ == 0) {
-                metrics.recordTimeToFirstToken(now - arrivalNanos);
-            } else {
-                metrics.recordInterTokenLatency(now - lastTokenNanos);
-            }
-            lastTokenNanos = now;
-            int offset = decoder.emittedChars();
-            String text = decoder.accept(token.tokenId());
-            if (decoder.stopped()) {
-                tokensAtStop = tokens;
-                stream.cancel();
-            }
-            if (text.isEmpty() && !logprobs) {
-                return null;
-            }
-            return new ChoiceDelta(index, text, logprobs ? List.of(token) : List.of(), offset, null);
-        }
-
-        private ChoiceDelta finish(StreamEvent.Finished end, ServerMetrics metrics) {
-            finished = end;
-            int offset = decoder.emittedChars();
-            String tail = decoder.finish();
-            if (decoder.stopped() && tokensAtStop < 0) {
-                tokensAtStop = tokens;
-            }
-            String reason = decoder.stopped() ? "stop" : end.reason().apiName();
-            metrics.recordFinished(reason, System.nanoTime() - arrivalNanos);
-            return new ChoiceDelta(index, tail, List.of(), offset, reason);
         }
     }
 }

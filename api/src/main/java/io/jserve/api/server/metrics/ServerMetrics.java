@@ -35,6 +35,7 @@ public final class ServerMetrics {
     private final Timer timeToFirstToken;
     private final Timer interTokenLatency;
     private final Timer e2eLatency;
+    private final Timer queueTime;
     private final Supplier<Optional<EngineStats>> stats;
 
     /** @param stats the engine's latest counters; empty while the model loads */
@@ -54,6 +55,8 @@ public final class ServerMetrics {
                 TTFT_BUCKETS);
         interTokenLatency = timer("inter_token_latency", "Time between consecutive generated tokens.", ITL_BUCKETS);
         e2eLatency = timer("e2e_request_latency", "Time from arrival to the last token.", E2E_BUCKETS);
+        queueTime = timer("request_queue_time", "Time a request waited in the engine before its first step.",
+                E2E_BUCKETS);
         for (FinishReason reason : FinishReason.values()) {
             finished(reason.apiName());
         }
@@ -94,9 +97,10 @@ public final class ServerMetrics {
         interTokenLatency.record(Duration.ofNanos(nanos));
     }
 
-    /** Records a finished choice: its end-to-end latency and its finish reason ({@code stop}, {@code length}, …). */
-    public void recordFinished(String finishReason, long e2eNanos) {
+    /** Records a finished choice: its end-to-end latency, its time in the engine's queue and its finish reason ({@code stop}, {@code length}, …). */
+    public void recordFinished(String finishReason, long e2eNanos, long queueNanos) {
         e2eLatency.record(Duration.ofNanos(e2eNanos));
+        queueTime.record(Duration.ofNanos(queueNanos));
         finished(finishReason).increment();
     }
 

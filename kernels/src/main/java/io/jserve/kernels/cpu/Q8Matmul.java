@@ -1,0 +1,52 @@
+package io.jserve.kernels.cpu;
+
+import io.jserve.kernels.host.HostTensor;
+import io.jserve.kernels.host.HostWeight;
+
+/**
+ * A Q8_0 matmul with 8-bit activations: the calling thread quantizes the activation rows once
+ * ({@link Q8Activations}), then each worker computes a contiguous range of weight rows for every token, with
+ * the C kernel when it is loaded and the Java kernel otherwise (same bits). Each weight row is read from memory
+ * once per step and reused, from L1, for all tokens.
+ */
+final class Q8Matmul {
+    /** Below this many multiply-adds the product runs on the calling thread alone (no hand-off). */
+    private static final long PARALLEL_MIN_WORK = 1 << 17;
+
+    private Q8Matmul() {
+    }
+
+    static void run(WorkerPool pool, Scratch[] scratch, Q8Activations acts, HostWeight w, HostTensor x,
+                    HostTensor out, boolean useNative) {
+        if (x.rows() == 0) {
+            return;
+        }
+        acts.quantize(x);
+        int rows = (int) w.rows();
+        boolean nativeKernel = useNative && NativeQ8Kernel.available() && w.data().isNative()
+                && out.segment().isNative();
+        long work = (long) rows * w.width() * x.rows();
+        int parts = work < PARALLEL_MIN_WORK ? 1 : Math.min(pool.size(), rows);
+        if (parts == 1) {
+            range(w, acts, out, 0, rows, scratch[0], nativeKernel);
+            return;
+        }
+        pool.run(worker -> {
+            if (worker < parts) {
+                int r0 = (int) ((long) rows * worker / parts);
+                int r1 = (int) ((long) rows * (worker + 1) / parts);
+                range(w, acts, out, r0, r1, scratch[worker], nativeKernel);
+            }
+        });
+    }
+
+    private static void range(HostWeight w, Q8Activations acts, HostTensor out, int r0, int r1, Scratch scratch,
+                              boolean nativeKernel) {
+        if (nativeKernel) {
+            NativeQ8Kernel.rowRange(w.data(), w.view().rowBytes(), r0, r1, acts, out.segment(), out.cols());
+        } else {
+            Q8_0Int8Kernel.rowRange(w.data(), w.view().rowBytes(), r0, r1, acts, out.segment(), out.cols(),
+                    scratch.acc16);
+        }
+    }
+}
