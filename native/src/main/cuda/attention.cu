@@ -13,7 +13,9 @@
 // Batch invariance. The split size, the tiles and every reduction order depend only on the token's own ctx and
 // the head shape, never on the other tokens of the step, so results are batch invariant.
 //
-// KV storage: KT = __half (default; rounded to nearest when stored, as llama.cpp's default f16 cache) or float.
+// KV storage: KT = __half (default; rounded to nearest when stored, as llama.cpp's default f16 cache) or float,
+// head-major: [kvHead][slot][headDim] per layer (store_kv in elementwise.cu), so a block's keys are contiguous
+// within each cache block of slots.
 // A lane holds DPL consecutive values of a head (headDim <= 32 * DPL), so a key row is one coalesced load per
 // warp when headDim == 32 * DPL (8 bytes per lane for 128 f16 values).
 #include "common.cuh"
@@ -130,7 +132,8 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, floa
                                                const KT* __restrict__ vPool, const int* __restrict__ tokenSeq,
                                                const int* __restrict__ queryStarts, const int* __restrict__ contextLens,
                                                const int* __restrict__ blockTables, int tableStride, int blockSize,
-                                               int numHeads, int numKvHeads, int headDim, float scale, int t0) {
+                                               int numHeads, int numKvHeads, int headDim, float scale, int t0,
+                                               int numSlots) {
     __shared__ float smP[AT_WARPS][32];
     __shared__ float smM[AT_WARPS][AT_GROUP], smL[AT_WARPS][AT_GROUP];
     __shared__ float smAcc[AT_WARPS][AT_GROUP][DPL * 32];
@@ -147,7 +150,6 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, floa
     if (split >= ns) return;  // the whole block: the barrier below is never reached by part of it
     const int sk = split_keys(ctx);
     const int kBegin = split * sk, kEnd = min(ctx, kBegin + sk);
-    const int kvDim = numKvHeads * headDim;
     const int d0 = lane * DPL;
     const bool exact = headDim == 32 * DPL;
     const int* table = blockTables + (long long) s * tableStride;
@@ -174,7 +176,7 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, floa
         KvLane<KT, DPL> kr[AT_TILE], vr[AT_TILE];
 #pragma unroll
         for (int kt = 0; kt < AT_TILE; kt++) {  // every K and V load of the tile before any math
-            long long base = (long long) __shfl_sync(0xffffffffu, mySlot, kt) * kvDim + kvh * headDim + d0;
+            long long base = ((long long) kvh * numSlots + __shfl_sync(0xffffffffu, mySlot, kt)) * headDim + d0;
             if (j0 + kt < kEnd) {
                 kr[kt].load(kPool + base, exact, d0, headDim);
                 vr[kt].load(vPool + base, exact, d0, headDim);
@@ -278,9 +280,10 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, floa
         NAME(const float* q, float* out, float* partM, float* partL, float* partAcc, const KT* kPool,           \
              const KT* vPool, const int* tokenSeq, const int* queryStarts, const int* contextLens,               \
              const int* blockTables, int tableStride, int blockSize, int numHeads, int numKvHeads, int headDim,  \
-             float scale, int t0) {                                                                              \
+             float scale, int t0, int numSlots) {                                                                \
         attention_body<KT, DPL>(q, out, partM, partL, partAcc, kPool, vPool, tokenSeq, queryStarts, contextLens, \
-                                blockTables, tableStride, blockSize, numHeads, numKvHeads, headDim, scale, t0);  \
+                                blockTables, tableStride, blockSize, numHeads, numKvHeads, headDim, scale, t0,   \
+                                numSlots);                                                                       \
     }
 
 ATTENTION(attention_f16_d32, __half, 1)

@@ -3,6 +3,11 @@
 // Weight formats on the device (ids match io.jserve.cuda.DeviceFormat). Every layout is made at load time by
 // the repack kernels (repack.cu) from GGML's bytes; "kp" is the padded row length in values, and rows are padded
 // to a multiple of 16 with zeros so the matrix kernels never bound-check weight loads.
+//
+// Tiling (every format but F32). The row bytes described below are not stored row after row: rows go in tiles of
+// 16, and a tile stores its 64-byte row pieces unit by unit, 16 rows per unit (tiled_offset). A warp of the
+// matrix kernels reads one unit of its 16-row tile as two 512-byte contiguous loads and walks units through
+// contiguous memory, which streams DRAM far better than 8 rows x 64 bytes per load.
 //   F32  : rows x kp floats, kp = cols (not padded; read by the CUDA-core kernel only)
 //   F16  : rowsPad x kp halves, kp = roundUp(cols, 32), zero tail
 //   BF16 : as F16 with bfloat16 values
@@ -23,6 +28,11 @@
 #define WF_BF16 2
 #define WF_Q8_0 3
 #define WF_Q4_0 4
+
+// Byte offset of byte b of row r of a tiled weight whose rows hold rowBytes bytes (a multiple of 64).
+__device__ __forceinline__ long long tiled_offset(long long r, long long b, long long rowBytes) {
+    return (r >> 4) * (rowBytes << 4) + (b >> 6) * 1024 + (r & 15) * 64 + (b & 63);
+}
 
 // Byte offset of value k of a row inside a Q8_0 row (see the layout above).
 __device__ __forceinline__ int q8_offset(int k) {
@@ -45,15 +55,16 @@ __device__ __forceinline__ float weight_at(int fmt, const uint8_t* __restrict__ 
         case WF_F32:
             return reinterpret_cast<const float*>(q)[row * kp + k];
         case WF_F16:
-            return __half2float(reinterpret_cast<const __half*>(q)[row * kp + k]);
+            return __half2float(*reinterpret_cast<const __half*>(q + tiled_offset(row, 2LL * k, 2LL * kp)));
         case WF_BF16:
-            return __bfloat162float(reinterpret_cast<const __nv_bfloat16*>(q)[row * kp + k]);
+            return __bfloat162float(
+                *reinterpret_cast<const __nv_bfloat16*>(q + tiled_offset(row, 2LL * k, 2LL * kp)));
         case WF_Q8_0: {
-            int8_t v = reinterpret_cast<const int8_t*>(q)[row * kp + q8_offset(k)];
+            int8_t v = reinterpret_cast<const int8_t*>(q)[tiled_offset(row, q8_offset(k), kp)];
             return (float) v * __half2float(s[row * (kp >> 5) + (k >> 5)]);
         }
         default: {  // WF_Q4_0
-            uint32_t w = *reinterpret_cast<const uint32_t*>(q + row * (kp >> 1) + q4_word_offset(k));
+            uint32_t w = *reinterpret_cast<const uint32_t*>(q + tiled_offset(row, q4_word_offset(k), kp >> 1));
             int n = (int) ((w >> q4_shift(k)) & 15u);
             return (float) (n - 8) * __half2float(s[row * (kp >> 5) + (k >> 5)]);
         }

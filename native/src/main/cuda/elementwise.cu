@@ -66,34 +66,38 @@ extern "C" __global__ void add(const float* a, const float* b, float* out, long 
 }
 
 // Copies token t's key and value rows into slot slotMapping[t] of one layer's K and V pools; grid = tokens.
-// A negative slot (padding) stores nothing. The f16 pools round to nearest (see attention.cu).
+// A negative slot (padding) stores nothing. The pools are head-major, [kvHead][slot][headDim], so the keys of one
+// head for a run of slots are contiguous (what an attention block reads); the f16 pools round to nearest.
 template <typename KT>
 __device__ __forceinline__ void store_kv_body(const float* __restrict__ k, const float* __restrict__ v,
                                               KT* __restrict__ kPool, KT* __restrict__ vPool,
-                                              const int* __restrict__ slotMapping, int kvDim) {
+                                              const int* __restrict__ slotMapping, int kvDim, int headDim,
+                                              int numSlots) {
     int t = blockIdx.x;
     int slot = slotMapping[t];
     if (slot < 0) return;
     for (int i = threadIdx.x; i < kvDim; i += blockDim.x) {
+        int h = i / headDim, d = i - h * headDim;
+        long long at = ((long long) h * numSlots + slot) * headDim + d;
         float kv = k[(long long) t * kvDim + i], vv = v[(long long) t * kvDim + i];
         if constexpr (sizeof(KT) == 2) {
-            kPool[(long long) slot * kvDim + i] = __float2half_rn(kv);
-            vPool[(long long) slot * kvDim + i] = __float2half_rn(vv);
+            kPool[at] = __float2half_rn(kv);
+            vPool[at] = __float2half_rn(vv);
         } else {
-            kPool[(long long) slot * kvDim + i] = kv;
-            vPool[(long long) slot * kvDim + i] = vv;
+            kPool[at] = kv;
+            vPool[at] = vv;
         }
     }
 }
 
 extern "C" __global__ void store_kv_f16(const float* k, const float* v, __half* kPool, __half* vPool,
-                                        const int* slotMapping, int kvDim) {
-    store_kv_body<__half>(k, v, kPool, vPool, slotMapping, kvDim);
+                                        const int* slotMapping, int kvDim, int headDim, int numSlots) {
+    store_kv_body<__half>(k, v, kPool, vPool, slotMapping, kvDim, headDim, numSlots);
 }
 
 extern "C" __global__ void store_kv_f32(const float* k, const float* v, float* kPool, float* vPool,
-                                        const int* slotMapping, int kvDim) {
-    store_kv_body<float>(k, v, kPool, vPool, slotMapping, kvDim);
+                                        const int* slotMapping, int kvDim, int headDim, int numSlots) {
+    store_kv_body<float>(k, v, kPool, vPool, slotMapping, kvDim, headDim, numSlots);
 }
 
 // Row gather dst[i, :] = src[list.rows[i], :] for the list's n rows (the sampled rows of a step); grid = n. The
@@ -114,13 +118,14 @@ extern "C" __global__ void gather_rows(const float* __restrict__ src, float* __r
 }
 
 // Activations for the tensor-core matrix kernels: x [tokens, cols] float -> [tokens, kp] f16 (or bf16 when
-// bf16 != 0), rounded to nearest, zero tail; grid = tokens.
+// bf16 != 0), rounded to nearest, zero tail; one value per thread, grid-stride over tokens * kp.
 extern "C" __global__ void to_half(const float* __restrict__ x, uint16_t* __restrict__ out, int cols, int kp,
-                                   int bf16) {
-    int t = blockIdx.x;
-    for (int k = threadIdx.x; k < kp; k += blockDim.x) {
-        float v = k < cols ? x[(long long) t * cols + k] : 0.f;
-        out[(long long) t * kp + k] = bf16 ? __bfloat16_as_ushort(__float2bfloat16_rn(v))
-                                           : __half_as_ushort(__float2half_rn(v));
+                                   int bf16, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
+         i += (long long) gridDim.x * blockDim.x) {
+        long long t = i / kp;
+        int k = (int) (i - t * kp);
+        float v = k < cols ? x[t * cols + k] : 0.f;
+        out[i] = bf16 ? __bfloat16_as_ushort(__float2bfloat16_rn(v)) : __half_as_ushort(__float2half_rn(v));
     }
 }

@@ -9,8 +9,8 @@
 // tokens), so the activations they read are shared through L1. grid = (token tiles, row blocks, splits). The
 // split count is chosen from the weight's SHAPE (rows, padded columns) and the device's SM count only, to put
 // enough warps in flight when there are few rows (k and v projections) or few tokens: with one split a warp
-// writes its result; with several, it writes an fp32 partial and the last block of a (token tile, row block) to
-// finish (counted with an atomic ticket) adds the `splits` partials in split order.
+// writes its result; with several, it writes an fp32 partial and mm_reduce adds the `splits` partials in split
+// order.
 //
 // Batch invariance. A (token, row) result is therefore always: per split, the mma chain over that split's units
 // in ascending order, then the splits added in order 0, 1, ... The token count only decides how many 8-token mma
@@ -88,8 +88,7 @@ __device__ __forceinline__ uint4 load_x(const void* __restrict__ x, long long of
 template <int FMT, int NT, int UNROLL, bool XF32>
 __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __half* __restrict__ S,
                                       const void* __restrict__ X, float* __restrict__ out,
-                                      float* __restrict__ partial, int* __restrict__ tickets, int rows, int kp,
-                                      int T, int splits) {
+                                      float* __restrict__ partial, int rows, int kp, int T, int splits) {
     constexpr int UNIT_K = FMT == WF_Q4_0 ? 128 : FMT == WF_Q8_0 ? 64 : 32;  // values per 64-byte row unit
     constexpr bool BF = FMT == WF_BF16;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -99,8 +98,10 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
     const bool active = tile * 16 < rows;  // warps past the last row tile only join the block's barriers
     const long long row0 = (long long) tile * 16;
     const long long rowBytes = (long long) kp * 64 / UNIT_K;
-    const uint8_t* wa = W + (row0 + g) * rowBytes + c * 16;
-    const uint8_t* wb = wa + 8 * rowBytes;
+    // Tiled layout (common.cuh): unit u of the tile is 1 KiB at tile start + u * 1024, rows g and g + 8 of it
+    // 512 bytes apart; lane (g, c) reads bytes c*16 .. c*16+15 of each of its two rows.
+    const uint8_t* wa = W + row0 * rowBytes + g * 64 + c * 16;
+    const uint8_t* wb = wa + 512;
     const int nb = kp >> 5;  // scale blocks per row
     const __half* sa = S + (row0 + g) * nb;
     const __half* sb = sa + 8LL * nb;
@@ -128,8 +129,8 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
         for (int i = 0; i < UNROLL; i++) {  // issue every weight load of the iteration before any math
             int u = u0 + i;
             if (u < uEnd) {
-                ra[i] = ld_nc(wa + (long long) u * 64);
-                rb[i] = ld_nc(wb + (long long) u * 64);
+                ra[i] = ld_nc(wa + (long long) u * 1024);
+                rb[i] = ld_nc(wb + (long long) u * 1024);
                 if (FMT == WF_Q8_0) {
                     da[i].x = *reinterpret_cast<const uint32_t*>(sa + u * 2);
                     db[i].x = *reinterpret_cast<const uint32_t*>(sb + u * 2);
@@ -200,35 +201,36 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
                 if (row < rows && tok < T) dst[(long long) tok * rows + row] = acc[j][e];
             }
     }
-    if (splits == 1) return;
-    // The last block of this (token tile, row block) to finish adds the splits in order (threadFenceReduction).
-    __shared__ int isLast;
-    __threadfence();
-    __syncthreads();
-    const int ticketId = blockIdx.y * gridDim.x + blockIdx.x;
-    if (threadIdx.x == 0) isLast = atomicAdd(&tickets[ticketId], 1) == splits - 1;
-    __syncthreads();
-    if (!isLast) return;
-    __threadfence();
-    const long long rowBase = (long long) blockIdx.y * MM_WARPS * 16;
-    for (int o = threadIdx.x; o < MM_WARPS * 16 * NT * 8; o += blockDim.x) {
-        long long row = rowBase + o % (MM_WARPS * 16);
-        int tok = tok0 + o / (MM_WARPS * 16);
-        if (row >= rows || tok >= T) continue;
+}
+
+// out[t, r] = sum over s of partial[s, t, r], added in split order s = 0, 1, ...; n = T * rows outputs. Every
+// thread issues its loads four at a time before adding, so the sum is a few loads deep, not `splits` deep.
+extern "C" __global__ void mm_reduce(const float* __restrict__ partial, float* __restrict__ out, long long n,
+                                     int splits) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
+         i += (long long) gridDim.x * blockDim.x) {
         float v = 0.f;
-        for (int s = 0; s < splits; s++) v += __ldcg(partial + ((long long) s * T + tok) * rows + row);
-        out[(long long) tok * rows + row] = v;
+        int s = 0;
+        for (; s + 4 <= splits; s += 4) {
+            float a = __ldcg(partial + s * n + i), b = __ldcg(partial + (s + 1) * n + i);
+            float c = __ldcg(partial + (s + 2) * n + i), d = __ldcg(partial + (s + 3) * n + i);
+            v += a;
+            v += b;
+            v += c;
+            v += d;
+        }
+        for (; s < splits; s++) v += __ldcg(partial + s * n + i);
+        out[i] = v;
     }
-    if (threadIdx.x == 0) tickets[ticketId] = 0;  // ready for the next launch (launches on one stream never overlap)
 }
 
 // One kernel per (format, tokens per block, activation source). The unroll depth (weight units loaded ahead) only
 // schedules loads: fewer tokens leave registers for more bytes in flight.
 #define MM_TC(NAME, FMT, NT, UNROLL, XF32)                                                                     \
     extern "C" __global__ void __launch_bounds__(MM_WARPS * 32, 2)                                               \
-        NAME(const uint8_t* W, const __half* S, const void* X, float* out, float* partial, int* tickets,      \
-             int rows, int kp, int T, int splits) {                                                           \
-        mm_tc<FMT, NT, UNROLL, XF32>(W, S, X, out, partial, tickets, rows, kp, T, splits);                    \
+        NAME(const uint8_t* W, const __half* S, const void* X, float* out, float* partial, int rows, int kp,  \
+             int T, int splits) {                                                                             \
+        mm_tc<FMT, NT, UNROLL, XF32>(W, S, X, out, partial, rows, kp, T, splits);                             \
     }
 
 // Unroll depths per token count: quantized units carry more values (and dequantization temporaries) per load.

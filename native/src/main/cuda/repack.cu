@@ -10,7 +10,7 @@ extern "C" __global__ void repack_u16(const uint16_t* __restrict__ raw, uint16_t
          i += (long long) gridDim.x * blockDim.x) {
         long long r = i / kp;
         int k = (int) (i - r * kp);
-        dst[i] = (r < rows && k < cols) ? raw[r * cols + k] : (uint16_t) 0;
+        dst[tiled_offset(r, 2LL * k, 2LL * kp) >> 1] = (r < rows && k < cols) ? raw[r * cols + k] : (uint16_t) 0;
     }
 }
 
@@ -26,9 +26,8 @@ extern "C" __global__ void repack_q8_0(const uint8_t* __restrict__ raw, uint8_t*
         bool valid = r < rows && b < nbRaw;
         const uint8_t* src = raw + (r * nbRaw + b) * 34;
         scales[i] = valid ? (uint16_t) (src[0] | (src[1] << 8)) : (uint16_t) 0;
-        uint8_t* row = qs + r * kp;
         for (int j = 0; j < 32; j++) {
-            row[q8_offset(b * 32 + j)] = valid ? src[2 + j] : (uint8_t) 0;
+            qs[tiled_offset(r, q8_offset(b * 32 + j), kp)] = valid ? src[2 + j] : (uint8_t) 0;
         }
     }
 }
@@ -45,7 +44,6 @@ extern "C" __global__ void repack_q4_0(const uint8_t* __restrict__ raw, uint8_t*
         bool valid = r < rows && b < nbRaw;
         const uint8_t* src = raw + (r * nbRaw + b) * 18;
         scales[i] = valid ? (uint16_t) (src[0] | (src[1] << 8)) : (uint16_t) 0;
-        uint8_t* row = qs + r * (kp >> 1);
         for (int c = 0; c < 4; c++) {  // the four 8-value groups of the block, one word each
             uint32_t w = 0;
             for (int j = 0; j < 8; j++) {
@@ -53,7 +51,7 @@ extern "C" __global__ void repack_q4_0(const uint8_t* __restrict__ raw, uint8_t*
                 uint32_t n = valid ? ((v < 16 ? src[2 + v] : src[2 + v - 16] >> 4) & 15u) : 8u;
                 w |= n << q4_shift(j);
             }
-            *reinterpret_cast<uint32_t*>(row + q4_word_offset(b * 32 + c * 8)) = w;
+            *reinterpret_cast<uint32_t*>(qs + tiled_offset(r, q4_word_offset(b * 32 + c * 8), kp >> 1)) = w;
         }
     }
 }

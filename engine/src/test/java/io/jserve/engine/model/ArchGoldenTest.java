@@ -59,6 +59,31 @@ class ArchGoldenTest {
         }
     }
 
+    /**
+     * Sliding windows across chunk and block boundaries: the prompt and llama.cpp's 24 ids (31 positions, window
+     * 8, blocks of 16) fed in chunks of 1, 5 and 31 tokens give the same logits for the last position, bit for bit
+     * (the CPU backend is batch invariant).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"gemma2", "gemma3", "qwen2"})
+    void chunkedPrefillGivesTheSameBits(String arch) throws IOException {
+        JsonNode ref = JSON.readTree(SharedModels.file("reference/arch-" + arch + ".json").toFile());
+        int[] prompt = ints(ref.path("prompt_token_ids"));
+        int[] generated = ints(ref.path("generated_token_ids"));
+        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + generated.length);
+        System.arraycopy(generated, 0, all, prompt.length, generated.length);
+        var model = SharedModels.file("reference/arch-" + arch + ".gguf");
+        float[] whole;
+        try (GreedyHarness h = new GreedyHarness(model, "cpu", 64)) {
+            whole = h.prefillInChunks(all, all.length);
+        }
+        for (int chunk : new int[] {1, 5}) {
+            try (GreedyHarness h = new GreedyHarness(model, "cpu", 64)) {
+                assertArrayEquals(whole, h.prefillInChunks(all, chunk), "chunks of " + chunk);
+            }
+        }
+    }
+
     static int[] ints(JsonNode array) {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) {

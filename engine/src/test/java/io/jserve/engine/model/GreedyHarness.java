@@ -72,6 +72,22 @@ final class GreedyHarness implements AutoCloseable {
         return logits;
     }
 
+    /**
+     * Feeds {@code tokens} from position 0 in chunks of {@code chunk} tokens (one step each, the KV cache carried
+     * over) and returns the logits after the last token.
+     */
+    float[] prefillInChunks(int[] tokens, int chunk) {
+        ForwardBatchBuilder builder = new ForwardBatchBuilder(BLOCK_SIZE);
+        float[] logits = null;
+        for (int start = 0; start < tokens.length; start += chunk) {
+            int end = Math.min(tokens.length, start + chunk);
+            builder.reset();
+            builder.add(Arrays.copyOfRange(tokens, start, end), start, blocks(), true);
+            logits = runner.run(builder.build());
+        }
+        return logits;
+    }
+
     static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
