@@ -45,7 +45,7 @@ final class AttentionLauncher {
         }
         String kernel = cache.precision() == DeviceKvCache.Precision.F16 ? "store_kv_f16" : "store_kv_f32";
         cuda.launch(kernel, s.numTokens(), 1, CudaBackend.threadsFor(kvDim), k.ptr(), v.ptr(), cache.keys(layer),
-                cache.values(layer), s.slotMapping(), kvDim);
+                cache.values(layer), s.slotMapping(), kvDim, cache.shape().headDim(), cache.shape().numSlots());
     }
 
     void attention(DeviceKvCache cache, int layer, DeviceTensor q, DeviceStepInputs s, AttentionConfig config,
@@ -92,7 +92,8 @@ final class AttentionLauncher {
             int n = Math.min(chunk, tokens - t0);
             cuda.launch3(kernel, gridX, n, splits, 128, q.ptr(), out.ptr(), partM, partL, partAcc, cache.keys(layer),
                     cache.values(layer), s.tokenSeq(), s.queryStarts(), s.contextLens(), s.blockTables(),
-                    s.blockTableStride(), m.blockSize(), heads, config.numKvHeads(), d, config.scale(), t0);
+                    s.blockTableStride(), m.blockSize(), heads, config.numKvHeads(), d, config.scale(), t0,
+                    shape.numSlots());
             if (splits > 1) {
                 cuda.launch("attention_combine", heads, n, Math.min(128, CudaBackend.threadsFor(d)), out.ptr(), partM,
                         partL, partAcc, s.tokenSeq(), s.queryStarts(), s.contextLens(), heads, d, t0);

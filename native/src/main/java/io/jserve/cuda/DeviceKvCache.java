@@ -6,7 +6,8 @@ import jcuda.driver.CUdeviceptr;
 
 /**
  * The paged KV pool as one device allocation of f16 (the default, as llama.cpp's cache) or f32 values: for each
- * layer, the keys of every slot ({@code numSlots x kvDim}) followed by the values of every slot.
+ * layer, the keys of every slot followed by the values of every slot, each head-major
+ * ({@code numKvHeads x numSlots x headDim}) so that one head's keys for a block of slots are contiguous.
  */
 final class DeviceKvCache implements KvCacheStorage {
     /** How cached keys and values are stored; f16 halves the bytes attention reads per step. */

@@ -8,8 +8,8 @@ import jcuda.driver.CUdeviceptr;
  * <p>F32 weights run on CUDA cores in fp32. Other formats run the format's tensor-core kernel with 8, 16, 32 or
  * 64 tokens per block; up to 8 tokens read the fp32 activations directly (rounded to f16 in registers), more
  * tokens first round them once into a reused f16 buffer ({@code to_half}). The K split count comes from the
- * weight's shape and the SM count only. None of these choices changes any output element (see matmul.cu), so
- * results are batch invariant.
+ * weight's shape and the SM count only; with several splits, {@code mm_reduce} adds the partials in split order.
+ * None of these choices changes any output element (see matmul.cu), so results are batch invariant.
  */
 final class MatmulLauncher {
     private static final int MAX_GRID_Y = 65535;
@@ -27,13 +27,11 @@ final class MatmulLauncher {
     private final CudaContext cuda;
     private final DeviceScratch halfActivations;
     private final DeviceScratch partials;
-    private final DeviceScratch tickets;
 
     MatmulLauncher(CudaContext cuda) {
         this.cuda = cuda;
         this.halfActivations = new DeviceScratch(cuda);
         this.partials = new DeviceScratch(cuda);
-        this.tickets = new DeviceScratch(cuda);
     }
 
     void matmul(DeviceWeight w, DeviceTensor x, DeviceTensor out) {
@@ -62,7 +60,9 @@ final class MatmulLauncher {
         CUdeviceptr xs = x.ptr();
         if (!direct) {
             xs = halfActivations.get((long) tokens * kp * 2);
-            cuda.launch("to_half", tokens, 1, 256, x.ptr(), xs, (int) w.cols(), kp, f.bf16Activations() ? 1 : 0);
+            long n = (long) tokens * kp;
+            cuda.launch("to_half", blocks(n), 1, 256, x.ptr(), xs, (int) w.cols(), kp, f.bf16Activations() ? 1 : 0,
+                    n);
         }
         int chunk = splits == 1 ? tokens : Math.min(tokens, SPLIT_TOKEN_CHUNK);
         CUdeviceptr partial = splits == 1 ? out.ptr() : partials.get((long) splits * chunk * rows * Float.BYTES);
@@ -70,12 +70,20 @@ final class MatmulLauncher {
             int n = Math.min(chunk, tokens - t0);
             int nt = n <= 8 ? 1 : n <= 16 ? 2 : n <= 32 ? 4 : 8;
             int tokenTiles = (n + 8 * nt - 1) / (8 * nt);
-            CUdeviceptr ticket = splits == 1 ? out.ptr() : tickets.get((long) tokenTiles * rowBlocks * Integer.BYTES);
             long xOffset = (long) t0 * kp * (direct ? Float.BYTES : 2);
+            CUdeviceptr dst = out.ptr().withByteOffset((long) t0 * rows * Float.BYTES);
             cuda.launch3(f.matmulKernel(nt, direct), tokenTiles, rowBlocks, splits, THREADS, w.data(),
-                    w.scales(), xs.withByteOffset(xOffset), out.ptr().withByteOffset((long) t0 * rows * Float.BYTES),
-                    partial, ticket, rows, kp, n, splits);
+                    w.scales(), xs.withByteOffset(xOffset), dst, partial, rows, kp, n, splits);
+            if (splits > 1) {
+                long outputs = (long) n * rows;
+                cuda.launch("mm_reduce", blocks(outputs), 1, 256, partial, dst, outputs, splits);
+            }
         }
+    }
+
+    /** Blocks of 256 threads for a grid-stride loop over {@code n} items. */
+    private static int blocks(long n) {
+        return (int) Math.max(1, Math.min((n + 255) / 256, 8192));
     }
 
     /**

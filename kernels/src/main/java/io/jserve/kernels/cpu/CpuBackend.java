@@ -15,6 +15,7 @@ import io.jserve.kernels.host.HostWeight;
 import io.jserve.kernels.host.Shapes;
 
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
@@ -22,6 +23,10 @@ import java.util.Map;
  * persistent pool of platform threads (one hand-off per operation). Weights stay in the mapped model file and
  * are decoded row by row inside the matmul. Every operation is batch invariant: a row's result does not depend
  * on the other rows of the step or on how work is split (see {@link DotKernel}).
+ *
+ * <p>Q8_0 weights are multiplied, by default, with activations rounded to 8 bits per block as in llama.cpp
+ * ({@link Q8Path}), through the C AVX-512 VNNI kernel where it is loaded ({@link NativeQ8Kernel}). With
+ * {@code -Djserve.profile=true} every operation is timed into {@link #profile()}.
  */
 public final class CpuBackend extends HostBackend {
     /** Below this many values an element-wise operation runs on the calling thread alone. */
@@ -30,14 +35,25 @@ public final class CpuBackend extends HostBackend {
     private final WorkerPool pool;
     private final Scratch[] scratch;
     private final Map<GgmlType, RowDecoder> decoders = new EnumMap<>(GgmlType.class);
+    private final Q8Path q8Path;
+    private final Q8Activations q8Activations = new Q8Activations();
+    /** Norm weights decoded once to float (a handful per model), by weight identity. */
+    private final Map<Weight, float[]> vectors = new IdentityHashMap<>();
+    private final CpuProfile profile = new CpuProfile();
 
     /** A backend using every available processor. */
     public CpuBackend() {
         this(Runtime.getRuntime().availableProcessors());
     }
 
-    /** A backend using {@code threads} threads, the caller's included. */
+    /** A backend using {@code threads} threads, the caller's included, and the default {@link Q8Path}. */
     public CpuBackend(int threads) {
+        this(threads, Q8Path.fromSystemProperty());
+    }
+
+    /** A backend using {@code threads} threads, the caller's included, and Q8_0 products by {@code q8Path}. */
+    public CpuBackend(int threads, Q8Path q8Path) {
+        this.q8Path = java.util.Objects.requireNonNull(q8Path, "q8Path");
         this.pool = new WorkerPool(threads);
         this.scratch = new Scratch[threads];
         for (int i = 0; i < threads; i++) {
@@ -55,25 +71,86 @@ public final class CpuBackend extends HostBackend {
         return pool.size();
     }
 
+    /** How Q8_0 products are computed: {@link Q8Path#INT8_NATIVE} only when the C kernel is loaded. */
+    public Q8Path q8Path() {
+        return q8Path == Q8Path.INT8_NATIVE && !NativeQ8Kernel.available() ? Q8Path.INT8 : q8Path;
+    }
+
+    /** For logs: threads and the Q8_0 path, with the reason when the native kernel is not used. */
+    public String description() {
+        String q8 = switch (q8Path) {
+            case FLOAT -> "float";
+            case INT8 -> "8-bit activations, Java";
+            case INT8_NATIVE -> NativeQ8Kernel.available() ? "8-bit activations, " + NativeQ8Kernel.status()
+                    : "8-bit activations, Java (" + NativeQ8Kernel.status() + ")";
+        };
+        return "cpu: %d threads, Q8_0 %s".formatted(pool.size(), q8);
+    }
+
+    /** The step profile (empty unless {@code -Djserve.profile=true}). */
+    public CpuProfile profile() {
+        return profile;
+    }
+
     @Override
     public void matmul(Weight weight, Tensor x, Tensor out) {
+        long start = CpuProfile.ENABLED ? System.nanoTime() : 0;
         HostWeight w = HostWeight.of(weight);
         HostTensor hx = HostTensor.of(x);
         HostTensor ho = HostTensor.of(out);
         Shapes.matmul(w, hx, ho);
-        CpuMatmul.run(pool, scratch, w, decoder(w.type()), hx, ho);
+        if (w.type() == GgmlType.Q8_0 && q8Path != Q8Path.FLOAT) {
+            Q8Matmul.run(pool, scratch, q8Activations, w, hx, ho, q8Path == Q8Path.INT8_NATIVE);
+        } else {
+            CpuMatmul.run(pool, scratch, w, decoder(w.type()), hx, ho);
+        }
+        if (CpuProfile.ENABLED) {
+            profile.since(CpuProfile.matmulKind(w.name()), start);
+        }
+    }
+
+    @Override
+    public void embed(Weight table, StepInputs step, Tensor out) {
+        long start = CpuProfile.ENABLED ? System.nanoTime() : 0;
+        super.embed(table, step, out);
+        if (CpuProfile.ENABLED) {
+            profile.since("embed", start);
+        }
+    }
+
+    @Override
+    public void storeKv(KvCacheStorage kv, int layer, Tensor k, Tensor v, StepInputs step) {
+        long start = CpuProfile.ENABLED ? System.nanoTime() : 0;
+        super.storeKv(kv, layer, k, v, step);
+        if (CpuProfile.ENABLED) {
+            profile.since("storeKv", start);
+        }
     }
 
     @Override
     public void rmsNorm(Tensor x, Weight weight, float eps, Tensor out) {
+        long start = CpuProfile.ENABLED ? System.nanoTime() : 0;
         HostTensor hx = HostTensor.of(x);
         HostTensor ho = HostTensor.of(out);
         HostWeight w = HostWeight.of(weight);
         Shapes.sameShape("rmsNorm", hx, ho);
         Shapes.vector(w, hx.cols(), "rmsNorm");
-        float[] g = new float[hx.cols()];
-        decoder(w.type()).decode(w.data(), 0, hx.cols(), g, scratch[0]);
+        float[] g = decodedVector(w, hx.cols());
         forRows(hx, (t0, t1, s) -> RowOps.rmsNorm(hx, g, eps, ho, t0, t1, s.lanes));
+        if (CpuProfile.ENABLED) {
+            profile.since("rmsNorm", start);
+        }
+    }
+
+    /** A vector weight (a norm's gains) decoded to float once and kept. */
+    private float[] decodedVector(HostWeight w, int cols) {
+        float[] g = vectors.get(w);
+        if (g == null) {
+            g = new float[cols];
+            decoder(w.type()).decode(w.data(), 0, cols, g, scratch[0]);
+            vectors.put(w, g);
+        }
+        return g;
     }
 
     @Override
@@ -84,12 +161,16 @@ public final class CpuBackend extends HostBackend {
             throw new IllegalArgumentException(
                     "rope dimension %d exceeds head dim %d".formatted(rope.ropeDim(), headDim));
         }
+        long start = CpuProfile.ENABLED ? System.nanoTime() : 0;
         float[] invFreq = new float[rope.ropeDim() / 2];
         for (int i = 0; i < invFreq.length; i++) {
             invFreq[i] = rope.inverseFrequency(i);
         }
         int[] positions = step.metadata().positions();
         forRows(hx, (t0, t1, s) -> RowOps.rope(hx, numHeads, headDim, rope, invFreq, positions, t0, t1));
+        if (CpuProfile.ENABLED) {
+            profile.since("rope", start);
+        }
     }
 
     @Override
@@ -98,7 +179,11 @@ public final class CpuBackend extends HostBackend {
         HostTensor u = HostTensor.of(up);
         HostTensor o = HostTensor.of(out);
         Shapes.sameShape("siluMul", g, u, o);
+        long start = CpuProfile.ENABLED ? System.nanoTime() : 0;
         forRows(g, (t0, t1, s) -> RowOps.siluMul(g, u, o, t0, t1));
+        if (CpuProfile.ENABLED) {
+            profile.since("siluMul", start);
+        }
     }
 
     @Override
@@ -107,7 +192,11 @@ public final class CpuBackend extends HostBackend {
         HostTensor hb = HostTensor.of(b);
         HostTensor ho = HostTensor.of(out);
         Shapes.sameShape("add", ha, hb, ho);
+        long start = CpuProfile.ENABLED ? System.nanoTime() : 0;
         forRows(ha, (t0, t1, s) -> RowOps.add(ha, hb, ho, t0, t1));
+        if (CpuProfile.ENABLED) {
+            profile.since("add", start);
+        }
     }
 
     @Override
@@ -149,8 +238,12 @@ public final class CpuBackend extends HostBackend {
     @Override
     public void attention(KvCacheStorage kv, int layer, Tensor q, StepInputs step, AttentionConfig config,
                           Tensor out) {
+        long start = CpuProfile.ENABLED ? System.nanoTime() : 0;
         CpuAttention.run(pool, scratch, HostKvCache.of(kv), layer, HostStepInputs.of(step), config,
                 HostTensor.of(q), HostTensor.of(out));
+        if (CpuProfile.ENABLED) {
+            profile.since("attention", start);
+        }
     }
 
     @Override

@@ -23,14 +23,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** CPU matmul against the reference, and batch invariance, for every weight type. */
 class CpuMatmulTest {
     static final int MAX_BATCH = 17;
+    /** The default backend: Q8_0 with 8-bit activations (the C kernel where it loads). */
     static CpuBackend cpu;
     static CpuBackend cpuOneThread;
+    /** Q8_0 with float activations, the reference's numerics. */
+    static CpuBackend cpuFloat;
     static ReferenceBackend reference;
 
     @BeforeAll
     static void open() {
         cpu = new CpuBackend(3);
         cpuOneThread = new CpuBackend(1);
+        cpuFloat = new CpuBackend(3, Q8Path.FLOAT);
         reference = new ReferenceBackend();
     }
 
@@ -38,6 +42,7 @@ class CpuMatmulTest {
     static void close() {
         cpu.close();
         cpuOneThread.close();
+        cpuFloat.close();
         reference.close();
     }
 
@@ -52,7 +57,8 @@ class CpuMatmulTest {
 
     /**
      * Error bound: each output within {@code 1e-5 * sum_c |w[r, c] * x[t, c]|} of the reference's double dot
-     * (float accumulation over at most a few hundred terms per lane chain stays far below it).
+     * (float accumulation over at most a few hundred terms per lane chain stays far below it). Q8_0 runs its
+     * float path here; its 8-bit path is checked in {@link Q8Int8Test}.
      */
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K",
@@ -62,7 +68,7 @@ class CpuMatmulTest {
         int rows = 45;
         WeightView view = TestWeights.random(type, rows, cols, 100 + type.id());
         float[] x = TestWeights.gaussian(MAX_BATCH * cols, 200 + type.id());
-        float[] got = matmul(cpu, view, x, MAX_BATCH);
+        float[] got = matmul(cpuFloat, view, x, MAX_BATCH);
         float[] want = matmul(reference, view, x, MAX_BATCH);
         float[] w = WeightFormat.of(type).dequantize(view.data(), 0, rows * cols);
         for (int t = 0; t < MAX_BATCH; t++) {
@@ -90,7 +96,13 @@ class CpuMatmulTest {
         int rows = 40;
         WeightView view = TestWeights.random(type, rows, cols, 300 + type.id());
         float[] x = TestWeights.gaussian(MAX_BATCH * cols, 400 + type.id());
-        assertInvariant(view, x, rows, cols);
+        assertInvariant(cpu, cpuOneThread, view, x, rows, cols);
+        if (type == GgmlType.Q8_0) {
+            assertInvariant(cpuFloat, cpuFloat, view, x, rows, cols);
+            try (CpuBackend java3 = new CpuBackend(3, Q8Path.INT8); CpuBackend java1 = new CpuBackend(1, Q8Path.INT8)) {
+                assertInvariant(java3, java1, view, x, rows, cols);
+            }
+        }
     }
 
     /** Long rows make token blocks of 8, so a batch of 17 spans three blocks. */
@@ -99,10 +111,12 @@ class CpuMatmulTest {
         int cols = 8192;
         WeightView view = TestWeights.random(GgmlType.Q8_0, 6, cols, 7);
         float[] x = TestWeights.gaussian(MAX_BATCH * cols, 8);
-        assertInvariant(view, x, 6, cols);
+        assertInvariant(cpu, cpuOneThread, view, x, 6, cols);
+        assertInvariant(cpuFloat, cpuFloat, view, x, 6, cols);
     }
 
-    private static void assertInvariant(WeightView view, float[] x, int rows, int cols) {
+    private static void assertInvariant(CpuBackend cpu, CpuBackend cpuOneThread, WeightView view, float[] x, int rows,
+                                        int cols) {
         float[][] alone = new float[MAX_BATCH][];
         for (int t = 0; t < MAX_BATCH; t++) {
             alone[t] = matmul(cpu, view, Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1);
