@@ -100,13 +100,20 @@ public final class Engine implements AutoCloseable {
      * Submits a request; its tokens arrive on the returned stream.
      *
      * @throws QueueFullException       when the waiting queue is at its bound (answer 429)
-     * @throws IllegalArgumentException when prompt plus {@code max_tokens} exceeds the context
+     * @throws IllegalArgumentException when prompt plus {@code max_tokens} exceeds the context, or a prompt token
+     *                                  is outside the vocabulary
      * @throws IllegalStateException    after {@link #close()}
      */
     public TokenStream submit(EngineRequest request) {
         Objects.requireNonNull(request, "request");
         if (stopped) {
             throw new IllegalStateException("the engine is shut down");
+        }
+        int vocab = info.vocabSize();
+        for (int id : request.promptTokens()) {
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("token id %d is outside the vocabulary (0 to %d)".formatted(id, vocab - 1));
+            }
         }
         int total = request.promptLength() + request.params().maxTokens();
         if (total > maxModelLen) {

@@ -163,6 +163,13 @@ class EngineTest {
     }
 
     @Test
+    void aTokenOutsideTheVocabularyIsRefusedAtSubmit() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> shared.submit(new EngineRequest("bad-token", new int[] {1, 512}, greedy(4))));
+        assertEquals("token id 512 is outside the vocabulary (0 to 511)", e.getMessage());
+    }
+
+    @Test
     void aPromptBeyondTheContextIsRefusedAtSubmit() {
         int[] longPrompt = new int[2040];
         longPrompt[0] = 1;
