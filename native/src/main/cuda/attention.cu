@@ -24,7 +24,7 @@
 #define AT_TILE 8       // keys per warp tile
 #define AT_GROUP 4      // query heads per block: AT_TILE * AT_GROUP = 32 (key, head) scores per tile, one per lane
 #define AT_MAX_SPLITS 16
-#define AT_MIN_SPLIT 64
+#define AT_MIN_SPLIT 128  // keys: a block has 4 tiles per warp to amortize its set-up and merge
 
 // Keys per split for a token that sees ctx keys: at least AT_MIN_SPLIT, a multiple of 32, at most AT_MAX_SPLITS
 // splits. Mirrored by AttentionLauncher.maxSplits.

@@ -122,25 +122,31 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
 #pragma unroll
     for (int j = 0; j < NT; j++) acc[j][0] = acc[j][1] = acc[j][2] = acc[j][3] = 0.f;
 
-    for (int u0 = uBegin; active && u0 < uEnd; u0 += UNROLL) {
-        uint4 ra[UNROLL], rb[UNROLL];
-        uint2 da[UNROLL], db[UNROLL];
+    // Software pipeline: the weight loads of the next UNROLL units are issued before the math on the current
+    // ones, so two batches are in flight per warp. The order of the math (units ascending) is unchanged.
+    uint4 ra[UNROLL], rb[UNROLL], na[UNROLL], nb2[UNROLL];
+    uint2 da[UNROLL], db[UNROLL], nda[UNROLL], ndb[UNROLL];
+    auto load = [&](int u0, uint4 (&xa)[UNROLL], uint4 (&xb)[UNROLL], uint2 (&ya)[UNROLL], uint2 (&yb)[UNROLL]) {
 #pragma unroll
-        for (int i = 0; i < UNROLL; i++) {  // issue every weight load of the iteration before any math
+        for (int i = 0; i < UNROLL; i++) {
             int u = u0 + i;
             if (u < uEnd) {
-                ra[i] = ld_nc(wa + (long long) u * 1024);
-                rb[i] = ld_nc(wb + (long long) u * 1024);
+                xa[i] = ld_nc(wa + (long long) u * 1024);
+                xb[i] = ld_nc(wb + (long long) u * 1024);
                 if (FMT == WF_Q8_0) {
-                    da[i].x = *reinterpret_cast<const uint32_t*>(sa + u * 2);
-                    db[i].x = *reinterpret_cast<const uint32_t*>(sb + u * 2);
+                    ya[i].x = *reinterpret_cast<const uint32_t*>(sa + u * 2);
+                    yb[i].x = *reinterpret_cast<const uint32_t*>(sb + u * 2);
                 } else if (FMT == WF_Q4_0) {
-                    da[i] = *reinterpret_cast<const uint2*>(sa + u * 4);
-                    db[i] = *reinterpret_cast<const uint2*>(sb + u * 4);
+                    ya[i] = *reinterpret_cast<const uint2*>(sa + u * 4);
+                    yb[i] = *reinterpret_cast<const uint2*>(sb + u * 4);
                 }
             }
         }
-#pragma unroll
+    };
+    if (active && uBegin < uEnd) load(uBegin, ra, rb, da, db);
+    for (int u0 = uBegin; active && u0 < uEnd; u0 += UNROLL) {
+        if (u0 + UNROLL < uEnd) load(u0 + UNROLL, na, nb2, nda, ndb);
+        #pragma unroll
         for (int i = 0; i < UNROLL; i++) {
             int u = u0 + i;
             if (u >= uEnd) break;
@@ -187,6 +193,13 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
                     }
                 }
             }
+        }
+#pragma unroll
+        for (int i = 0; i < UNROLL; i++) {
+            ra[i] = na[i];
+            rb[i] = nb2[i];
+            da[i] = nda[i];
+            db[i] = ndb[i];
         }
     }
     // Accumulator e of column group j: row g + (e >> 1) * 8, token j * 8 + c * 2 + (e & 1).
@@ -241,10 +254,10 @@ extern "C" __global__ void mm_reduce(const float* __restrict__ partial, float* _
     MM_TC(PREFIX##_n4, FMT, 4, U4, false)       \
     MM_TC(PREFIX##_n8, FMT, 8, U8, false)
 
-MM_FORMAT(mm_f16, WF_F16, 8, 4, 4, 2)
-MM_FORMAT(mm_bf16, WF_BF16, 8, 4, 4, 2)
-MM_FORMAT(mm_q8_0, WF_Q8_0, 8, 4, 2, 1)
-MM_FORMAT(mm_q4_0, WF_Q4_0, 4, 2, 2, 1)
+MM_FORMAT(mm_f16, WF_F16, 4, 4, 2, 2)
+MM_FORMAT(mm_bf16, WF_BF16, 4, 4, 2, 2)
+MM_FORMAT(mm_q8_0, WF_Q8_0, 4, 2, 2, 1)
+MM_FORMAT(mm_q4_0, WF_Q4_0, 2, 2, 1, 1)
 
 // F32 weights on CUDA cores in fp32: one warp per weight row, four tokens per block column, lane-strided sums
 // reduced by a butterfly. Each (token, row) is summed in the same order whatever the token count.

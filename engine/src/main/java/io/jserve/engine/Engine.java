@@ -56,7 +56,7 @@ public final class Engine implements AutoCloseable {
         this.model = model;
         var modelConfig = model.config();
         this.maxModelLen = config.maxModelLen() > 0 ? config.maxModelLen() : modelConfig.contextLength();
-        KvCacheShape shape = KvPoolSizing.shape(config, modelConfig, maxModelLen);
+        KvCacheShape shape = KvPoolSizing.shape(config, modelConfig, maxModelLen, model.backend().deviceMemory());
         this.maxWaiting = config.maxNumQueuedRequests();
         int maxSeqs = Math.min(config.maxNumSeqs(), config.maxNumBatchedTokens());
         SchedulerConfig schedulerConfig = new SchedulerConfig(maxSeqs, config.maxNumBatchedTokens(),

@@ -161,6 +161,14 @@ public interface ComputeBackend extends AutoCloseable {
      */
     void attention(KvCacheStorage kv, int layer, Tensor q, StepInputs step, AttentionConfig config, Tensor out);
 
+    /**
+     * Free and total bytes of the device memory this backend allocates from, for sizing the KV pool by a memory
+     * fraction; empty for host backends, whose pool is sized by a byte budget instead.
+     */
+    default java.util.Optional<DeviceMemory> deviceMemory() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases native resources (thread pools, device memory). */
     @Override
     void close();

@@ -18,7 +18,7 @@ import jcuda.driver.CUdeviceptr;
 final class AttentionLauncher {
     /** Mirrors attention.cu. */
     static final int MAX_SPLITS = 16;
-    static final int MIN_SPLIT = 64;
+    static final int MIN_SPLIT = 128;
     private static final int GROUP = 4;
     private static final int TOKEN_CHUNK = 256;
 
@@ -103,8 +103,8 @@ final class AttentionLauncher {
 
     /**
      * An upper bound of the splits of any token that sees at most {@code maxContext} keys: attention.cu splits a
-     * context of c keys into ceil(c / max(64, roundUp(ceil(c / 16), 32))) ranges, never more than 16 or
-     * ceil(c / 64).
+     * context of c keys into ceil(c / max(128, roundUp(ceil(c / 16), 32))) ranges, never more than 16 or
+     * ceil(c / 128).
      */
     static int maxSplits(int maxContext) {
         return Math.max(1, Math.min(MAX_SPLITS, (maxContext + MIN_SPLIT - 1) / MIN_SPLIT));

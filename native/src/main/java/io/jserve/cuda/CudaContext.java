@@ -47,6 +47,9 @@ import jcuda.driver.JCudaDriver;
  * the table on close; {@code -Djserve.cuda.graphs=false} launches everything directly.
  */
 final class CudaContext implements AutoCloseable {
+    /** Queued launches are issued every this many (a graph each once they repeat), so the GPU never waits long. */
+    static final int FLUSH_EVERY = 32;
+
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
@@ -61,6 +64,7 @@ final class CudaContext implements AutoCloseable {
     private final Map<CUdeviceptr, Long> allocations = new IdentityHashMap<>();
     private Thread boundThread;
     private boolean closed;
+    private long epoch;
 
     CudaContext(int ordinal) {
         JCudaDriver.setExceptionsEnabled(true);
@@ -73,7 +77,8 @@ final class CudaContext implements AutoCloseable {
         cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
         multiprocessors = sms[0];
         graphs = new GraphCache(stream, () -> cuStreamSynchronize(stream));
-        profile = Boolean.getBoolean("jserve.cuda.profile") ? new KernelProfile(stream) : null;
+        profile = Boolean.getBoolean("jserve.cuda.profile") ? new KernelProfile(stream, () -> function("spin_wait"))
+                : null;
         useGraphs = profile == null && !"false".equals(System.getProperty("jserve.cuda.graphs"));
         for (String name : KernelModules.NAMES) {
             CUmodule module = new CUmodule();
@@ -94,7 +99,16 @@ final class CudaContext implements AutoCloseable {
     /** The stream, after issuing the queued launches: whatever the caller queues on it runs after them. */
     CUstream stream() {
         flush();
+        epoch++;
         return stream;
+    }
+
+    /**
+     * A counter that moves on every launch and every other stream operation: device memory written by the
+     * launches before it can only have changed since if the counter has (see MatmulLauncher's f16 reuse).
+     */
+    long epoch() {
+        return epoch;
     }
 
     /** Streaming multiprocessors of the device (the matrix kernels size their K splits by it). */
@@ -163,6 +177,11 @@ final class CudaContext implements AutoCloseable {
         }
     }
 
+    /** Queues a kernel that keeps the GPU busy for about {@code micros} microseconds (benchmarks, see spin_wait). */
+    void spin(long micros) {
+        launch("spin_wait", 1, 1, 32, micros * 2000);  // clock64 ticks at the SM clock, at most about 2 GHz
+    }
+
     /** The per-kernel time table when profiling ({@code -Djserve.cuda.profile=true}), else null. */
     String profileReport() {
         if (profile == null) {
@@ -185,7 +204,8 @@ final class CudaContext implements AutoCloseable {
         CUfunction f = functions.computeIfAbsent(name, this::function);
         int id = functionIds.computeIfAbsent(name, n -> functionIds.size());
         queue.add(f, id, name, gridX, gridY, gridZ, blockX, args);
-        if (queue.size() >= 8192) {
+        epoch++;
+        if (queue.size() >= FLUSH_EVERY) {
             flush();
         }
     }

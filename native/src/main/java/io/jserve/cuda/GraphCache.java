@@ -20,15 +20,18 @@ import jcuda.driver.CUstreamCaptureMode;
 /**
  * CUDA graphs of repeated launch sequences. A decode step at a fixed batch size queues the same few hundred
  * launches with the same parameters every time (activation buffers, weights and the step-input buffer stay at
- * fixed addresses; the values that change live in device memory), so after a sequence has been flushed twice in
- * a row it is captured once and then replayed with one {@code cuGraphLaunch}, which removes the per-kernel launch
- * gaps. A graph is only ever replayed for a queue whose {@link LaunchQueue#key() key} is equal, i.e. for exactly
- * the launches it was captured from, so replay cannot change results.
+ * fixed addresses; the values that change live in device memory). The context flushes its queue every
+ * {@link CudaContext#FLUSH_EVERY} launches (so the GPU starts while the host is still queuing the step), and a
+ * flushed sequence seen for the second time is captured once and then replayed with one {@code cuGraphLaunch},
+ * which removes the per-kernel launch gaps. A graph is only ever replayed for a queue whose
+ * {@link LaunchQueue#key() key} is equal, i.e. for exactly the launches it was captured from, so replay cannot
+ * change results.
  */
 final class GraphCache implements AutoCloseable {
     /** Sequences shorter than this are launched directly: a graph would save little. */
     static final int MIN_LAUNCHES = 8;
-    private static final int CAPACITY = 16;
+    private static final int CAPACITY = 512;
+    private static final int SEEN_CAPACITY = 2048;
 
     private record Key(long[] values, int hash) {
         static Key of(long[] values) {
@@ -48,8 +51,14 @@ final class GraphCache implements AutoCloseable {
 
     private final CUstream stream;
     private final Runnable beforeEvict;
-    private final LinkedHashMap<Key, CUgraphExec> graphs = new LinkedHashMap<>(32, 0.75f, true);
-    private Key previous;
+    private final LinkedHashMap<Key, CUgraphExec> graphs = new LinkedHashMap<>(64, 0.75f, true);
+    /** Keys flushed once and not captured yet, least recently seen first. */
+    private final LinkedHashMap<Key, Boolean> seen = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, Boolean> eldest) {
+            return size() > SEEN_CAPACITY;
+        }
+    };
     private long replays;
     private long captures;
 
@@ -67,13 +76,14 @@ final class GraphCache implements AutoCloseable {
         }
         Key key = Key.of(queue.key());
         CUgraphExec exec = graphs.get(key);
-        if (exec == null && key.equals(previous)) {
+        if (exec == null && seen.remove(key) != null) {
             exec = capture(queue);
             graphs.put(key, exec);
             captures++;
             evictOverCapacity();
+        } else if (exec == null) {
+            seen.put(key, Boolean.TRUE);
         }
-        previous = key;
         if (exec == null) {
             launchDirectly(queue);
         } else {
@@ -131,6 +141,6 @@ final class GraphCache implements AutoCloseable {
             cuGraphExecDestroy(exec);
         }
         graphs.clear();
-        previous = null;
+        seen.clear();
     }
 }

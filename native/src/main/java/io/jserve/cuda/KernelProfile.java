@@ -10,14 +10,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
+import jcuda.Pointer;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
+import jcuda.driver.CUfunction;
 import jcuda.driver.CUstream;
 
 /**
  * Per-kernel device time, for finding where a step goes (enabled with {@code -Djserve.cuda.profile=true}, which
  * also turns graphs off): every launch is bracketed by two events, and the elapsed times are summed per kernel
- * name and grid once the stream has been synchronized. {@link #report()} prints the table.
+ * name and grid once the stream has been synchronized. A spin kernel queued first holds the GPU until the host
+ * has queued the whole batch, so the events time the kernels rather than the host's launch rate.
+ * {@link #report()} prints the table.
  */
 final class KernelProfile implements AutoCloseable {
     private record Pending(String label, CUevent start, CUevent stop) {
@@ -27,15 +32,24 @@ final class KernelProfile implements AutoCloseable {
     }
 
     private final CUstream stream;
+    private final Supplier<CUfunction> spin;
+    private CUfunction spinFunction;
     private final List<Pending> pending = new ArrayList<>();
     private final List<CUevent> free = new ArrayList<>();
     private final Map<String, Total> totals = new TreeMap<>();
 
-    KernelProfile(CUstream stream) {
+    KernelProfile(CUstream stream, Supplier<CUfunction> spin) {
         this.stream = stream;
+        this.spin = spin;
     }
 
     void launch(LaunchQueue queue) {
+        if (spinFunction == null) {
+            spinFunction = spin.get();
+        }
+        long cycles = Math.min(400_000_000L, queue.size() * 60_000L);  // ~30 us of host time per launch at 2 GHz
+        cuLaunchKernel(spinFunction, 1, 1, 1, 32, 1, 1, 0, stream,
+                Pointer.to(Pointer.to(new long[] {cycles})), null);
         for (LaunchQueue.Launch l : queue.launches()) {
             CUevent start = event();
             CUevent stop = event();

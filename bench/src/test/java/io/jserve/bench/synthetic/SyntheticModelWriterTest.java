@@ -129,7 +129,7 @@ class SyntheticModelWriterTest {
             assertArrayEquals(new long[] {2048, 5632}, g.tensor("blk.0.ffn_up.weight").orElseThrow().dims());
             assertEquals(GgmlType.Q4_0, g.tensor("token_embd.weight").orElseThrow().type());
         }
-        int bad = new CommandLine(new SyntheticModelCommand()).execute("--preset", "tinyllama-1.1b", "--type", "Q6_K",
+        int bad = new CommandLine(new SyntheticModelCommand()).execute("--preset", "tinyllama-1.1b", "--type", "Q5_K",
                 "--layers", "1", "-o", dir.resolve("bad.gguf").toString());
         assertNotEquals(0, bad);
     }
