@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One device call's worth of GPU measurements, run from the repository root on the device machine with .device
 # carried (native/scripts/pack-device.sh + bench/gpu/pack-e2e.sh). Logs go to $OUT (at most 8 files come back).
-#   bash bench/gpu/run-device.sh [STEPS...]   STEPS from: tests models decode hf old profile bench (default: all)
+#   bash bench/gpu/run-device.sh [STEPS...]   STEPS from: tests models decode hf old profile bench ncu
+#   (default: all but ncu)
 # "old" needs .device/old/native.jar (the backend before tuning); the decode floors use the copy bandwidth
 # measured by run-bench.sh (3009 GB/s on the H100 of the first run) unless BW is set.
 set -uo pipefail
@@ -10,6 +11,7 @@ mkdir -p "$OUT"
 cd .device
 BW=${BW:-3009}
 steps=${*:-tests models decode hf old profile bench}
+ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
 java="jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g"
 newcp="lib/*"
 oldcp=$(ls lib/*.jar | grep -v '/native.jar$' | tr '\n' ':')old/native.jar
@@ -58,4 +60,16 @@ if has profile; then
 fi
 if has bench; then
   echo "== matmul bench"; timeout 200 ./run-bench.sh 2>&1 | tee "$OUT/bench.txt"
+fi
+if has ncu && [ -n "$ncu" ]; then
+  { echo "== ncu ($ncu): matrix kernels at 1 and 64 tokens, 14336 x 4096 F16"
+    for k in "mm_f16_n1x 20" "mm_f16_n8 20"; do
+      set -- $k
+      timeout 120 "$ncu" --target-processes all --kernel-name "$1" --launch-skip "$2" --launch-count 1 \
+        --section SpeedOfLight --section Occupancy --section WarpStateStats --section MemoryWorkloadAnalysis \
+        --section LaunchStats jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+        -cp "test-classes:lib/*" io.jserve.cuda.CudaMatmulBench F16 14336x4096
+    done
+  } 2>&1 | grep -v "^WARNING" > "$OUT/ncu.txt"
+  grep -E "Duration|DRAM Throughput|Memory Throughput|Achieved Occupancy|Registers Per|Stall|Cycles Per Issued|Block Limit" "$OUT/ncu.txt" | head -40
 fi

@@ -5,12 +5,12 @@
 //
 // Work split. A warp owns one 16-row tile of the weight and one of `splits` contiguous ranges of its 64-byte
 // "units" (32, 64 or 128 values of a row: one mma k-step pair), and walks its units in ascending order, every mma
-// accumulating into the same fp32 registers. A block is 8 such warps on 8 consecutive row tiles (same split, same
+// accumulating into the same fp32 registers. A block is 4 such warps on 4 consecutive row tiles (same split, same
 // tokens), so the activations they read are shared through L1. grid = (token tiles, row blocks, splits). The
 // split count is chosen from the weight's SHAPE (rows, padded columns) and the device's SM count only, to put
 // enough warps in flight when there are few rows (k and v projections) or few tokens: with one split a warp
-// writes its result; with several, it writes an fp32 partial and mm_reduce adds the `splits` partials in split
-// order.
+// writes its result; with several, it writes an fp32 partial, and the `splits` partials are added in split order
+// (by the last block to finish for up to 8 tokens, else by mm_reduce).
 //
 // Batch invariance. A (token, row) result is therefore always: per split, the mma chain over that split's units
 // in ascending order, then the splits added in order 0, 1, ... The token count only decides how many 8-token mma
@@ -24,7 +24,8 @@
 // scaled by its d in fp32, as GGML defines the format.
 #include "common.cuh"
 
-#define MM_WARPS 8
+#define MM_WARPS 4
+#define MM_MAX_SPLITS 32
 
 template <bool BF>
 __device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
@@ -43,6 +44,30 @@ __device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1
 // 16-byte read-only load; a plain intrinsic (not volatile asm) so the compiler may hoist it above the mma.
 __device__ __forceinline__ uint4 ld_nc(const void* p) {
     return __ldg(reinterpret_cast<const uint4*>(p));
+}
+
+// 16-byte weight load that skips L1 (each weight byte is read once per block): L1 keeps the activations, which
+// every warp of the block reads. Not volatile, so the compiler may still schedule it early.
+__device__ __forceinline__ uint4 ld_stream(const void* p) {
+    uint4 v;
+    asm("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
+        : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+        : "l"(p));
+    return v;
+}
+
+// The sum of the splits' partials for one output, added in split order starting from 0 (as every path does):
+// all loads are issued before the first add, so the sum costs one L2 round trip.
+__device__ __forceinline__ float sum_splits(const float* __restrict__ partial, long long stride, int splits) {
+    float p[MM_MAX_SPLITS];
+#pragma unroll
+    for (int s = 0; s < MM_MAX_SPLITS; s++) p[s] = s < splits ? __ldcg(partial + s * stride) : 0.f;
+    float v = 0.f;
+#pragma unroll
+    for (int s = 0; s < MM_MAX_SPLITS; s++) {
+        if (s < splits) v += p[s];
+    }
+    return v;
 }
 
 __device__ __forceinline__ uint32_t hsub2_bits(uint32_t x, float c) {
@@ -88,7 +113,8 @@ __device__ __forceinline__ uint4 load_x(const void* __restrict__ x, long long of
 template <int FMT, int NT, int UNROLL, bool XF32>
 __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __half* __restrict__ S,
                                       const void* __restrict__ X, float* __restrict__ out,
-                                      float* __restrict__ partial, int rows, int kp, int T, int splits) {
+                                      float* __restrict__ partial, int* __restrict__ tickets, int rows, int kp,
+                                      int T, int splits) {
     constexpr int UNIT_K = FMT == WF_Q4_0 ? 128 : FMT == WF_Q8_0 ? 64 : 32;  // values per 64-byte row unit
     constexpr bool BF = FMT == WF_BF16;
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -131,8 +157,8 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
         for (int i = 0; i < UNROLL; i++) {
             int u = u0 + i;
             if (u < uEnd) {
-                xa[i] = ld_nc(wa + (long long) u * 1024);
-                xb[i] = ld_nc(wb + (long long) u * 1024);
+                xa[i] = ld_stream(wa + (long long) u * 1024);
+                xb[i] = ld_stream(wb + (long long) u * 1024);
                 if (FMT == WF_Q8_0) {
                     ya[i].x = *reinterpret_cast<const uint32_t*>(sa + u * 2);
                     yb[i].x = *reinterpret_cast<const uint32_t*>(sb + u * 2);
@@ -214,36 +240,45 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
                 if (row < rows && tok < T) dst[(long long) tok * rows + row] = acc[j][e];
             }
     }
+    if (NT != 1 || splits == 1) return;  // more tokens: mm_reduce adds the partials (in the same order)
+    // Few tokens: the last block of this row block to finish adds the splits (threadFenceReduction), which saves
+    // the mm_reduce launch on the decode path.
+    __shared__ int isLast;
+    __threadfence();
+    __syncthreads();
+    const int ticketId = blockIdx.y * gridDim.x + blockIdx.x;
+    if (threadIdx.x == 0) isLast = atomicAdd(&tickets[ticketId], 1) == splits - 1;
+    __syncthreads();
+    if (!isLast) return;
+    __threadfence();
+    const long long rowBase = (long long) blockIdx.y * MM_WARPS * 16;
+    const long long stride = (long long) T * rows;
+    for (int o = threadIdx.x; o < MM_WARPS * 16 * 8; o += blockDim.x) {
+        long long row = rowBase + o % (MM_WARPS * 16);
+        int tok = tok0 + o / (MM_WARPS * 16);
+        if (row < rows && tok < T) {
+            out[(long long) tok * rows + row] = sum_splits(partial + (long long) tok * rows + row, stride, splits);
+        }
+    }
+    if (threadIdx.x == 0) tickets[ticketId] = 0;  // ready for the next launch (launches on one stream never overlap)
 }
 
-// out[t, r] = sum over s of partial[s, t, r], added in split order s = 0, 1, ...; n = T * rows outputs. Every
-// thread issues its loads four at a time before adding, so the sum is a few loads deep, not `splits` deep.
+// out[t, r] = sum over s of partial[s, t, r], added in split order s = 0, 1, ...; n = T * rows outputs.
 extern "C" __global__ void mm_reduce(const float* __restrict__ partial, float* __restrict__ out, long long n,
                                      int splits) {
     for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
          i += (long long) gridDim.x * blockDim.x) {
-        float v = 0.f;
-        int s = 0;
-        for (; s + 4 <= splits; s += 4) {
-            float a = __ldcg(partial + s * n + i), b = __ldcg(partial + (s + 1) * n + i);
-            float c = __ldcg(partial + (s + 2) * n + i), d = __ldcg(partial + (s + 3) * n + i);
-            v += a;
-            v += b;
-            v += c;
-            v += d;
-        }
-        for (; s < splits; s++) v += __ldcg(partial + s * n + i);
-        out[i] = v;
+        out[i] = sum_splits(partial + i, n, splits);
     }
 }
 
 // One kernel per (format, tokens per block, activation source). The unroll depth (weight units loaded ahead) only
 // schedules loads: fewer tokens leave registers for more bytes in flight.
 #define MM_TC(NAME, FMT, NT, UNROLL, XF32)                                                                     \
-    extern "C" __global__ void __launch_bounds__(MM_WARPS * 32, 2)                                               \
-        NAME(const uint8_t* W, const __half* S, const void* X, float* out, float* partial, int rows, int kp,  \
-             int T, int splits) {                                                                             \
-        mm_tc<FMT, NT, UNROLL, XF32>(W, S, X, out, partial, rows, kp, T, splits);                             \
+    extern "C" __global__ void __launch_bounds__(MM_WARPS * 32, 4)                                               \
+        NAME(const uint8_t* W, const __half* S, const void* X, float* out, float* partial, int* tickets,      \
+             int rows, int kp, int T, int splits) {                                                           \
+        mm_tc<FMT, NT, UNROLL, XF32>(W, S, X, out, partial, tickets, rows, kp, T, splits);                    \
     }
 
 // Unroll depths per token count: quantized units carry more values (and dequantization temporaries) per load.

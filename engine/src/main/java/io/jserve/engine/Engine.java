@@ -56,7 +56,8 @@ public final class Engine implements AutoCloseable {
         this.model = model;
         var modelConfig = model.config();
         this.maxModelLen = config.maxModelLen() > 0 ? config.maxModelLen() : modelConfig.contextLength();
-        KvCacheShape shape = KvPoolSizing.shape(config, modelConfig, maxModelLen, model.backend().deviceMemory());
+        KvCacheShape shape = KvPoolSizing.shape(config, modelConfig, maxModelLen, model.backend().deviceMemory(),
+                model.backend().kvCacheBytesPerValue());
         this.maxWaiting = config.maxNumQueuedRequests();
         int maxSeqs = Math.min(config.maxNumSeqs(), config.maxNumBatchedTokens());
         SchedulerConfig schedulerConfig = new SchedulerConfig(maxSeqs, config.maxNumBatchedTokens(),
@@ -75,9 +76,10 @@ public final class Engine implements AutoCloseable {
         core.warmUp(shape.blockSize());
         LOG.log(System.Logger.Level.INFO, "warm-up: {0} ms", (System.nanoTime() - warmStart) / 1_000_000);
         this.stats = core.stats();
+        long kvMiB = shape.bytesAsF32() / Float.BYTES * model.backend().kvCacheBytesPerValue() >> 20;
         LOG.log(System.Logger.Level.INFO, "KV pool: {0} blocks of {1} tokens ({2} MiB), max model len {3}, "
                         + "{4} batch slots, {5} tokens per step, prefix caching {6}", shape.numBlocks(),
-                shape.blockSize(), shape.bytesAsF32() >> 20, maxModelLen, maxSeqs, config.maxNumBatchedTokens(),
+                shape.blockSize(), kvMiB, maxModelLen, maxSeqs, config.maxNumBatchedTokens(),
                 config.enablePrefixCaching() ? "on" : "off");
         this.thread = Thread.ofPlatform().name("jserve-engine").daemon(true).unstarted(this::loop);
     }

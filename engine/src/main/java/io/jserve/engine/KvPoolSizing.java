@@ -19,9 +19,10 @@ final class KvPoolSizing {
     private KvPoolSizing() {
     }
 
-    static KvCacheShape shape(EngineConfig config, ModelConfig model, int maxModelLen, Optional<DeviceMemory> device) {
+    static KvCacheShape shape(EngineConfig config, ModelConfig model, int maxModelLen, Optional<DeviceMemory> device,
+                              int bytesPerValue) {
         int blockSize = config.blockSize();
-        long bytesPerBlock = 2L * model.numLayers() * blockSize * model.kvDim() * Float.BYTES;
+        long bytesPerBlock = 2L * model.numLayers() * blockSize * model.kvDim() * bytesPerValue;
         int blocksPerSequence = (maxModelLen + blockSize - 1) / blockSize;
         long blocks;
         if (config.numKvBlocks() > 0) {

@@ -19,32 +19,38 @@ class KvPoolSizingTest {
 
     @Test
     void explicitBlocksAndBytesAreTakenAsGiven() {
-        assertEquals(77, KvPoolSizing.shape(DEFAULTS.withNumKvBlocks(77), MODEL, 1024, Optional.empty()).numBlocks());
+        assertEquals(77, KvPoolSizing.shape(DEFAULTS.withNumKvBlocks(77), MODEL, 1024, Optional.empty(), 4).numBlocks());
         EngineConfig bytes = new EngineConfig(Path.of("m.gguf"), "auto", 256, 2048, 16, 0, 4096 * 10 + 5, 0, 1024,
                 true, null, 0.9);
-        assertEquals(10, KvPoolSizing.shape(bytes, MODEL, 1024, Optional.empty()).numBlocks());
+        assertEquals(10, KvPoolSizing.shape(bytes, MODEL, 1024, Optional.empty(), 4).numBlocks());
     }
 
     @Test
     void theHostDefaultLetsEverySlotReachTheFullContext() {
         // 256 slots * 64 blocks of 16 = 16384 blocks, 64 MiB: under the 2 GiB cap
-        assertEquals(256 * 64, KvPoolSizing.shape(DEFAULTS, MODEL, 1024, Optional.empty()).numBlocks());
+        assertEquals(256 * 64, KvPoolSizing.shape(DEFAULTS, MODEL, 1024, Optional.empty(), 4).numBlocks());
     }
 
     @Test
     void aDeviceGetsItsMemoryFractionLessActivations() {
         DeviceMemory memory = new DeviceMemory(60L << 30, 80L << 30);
         long budget = (60L << 30) - (long) ((80L << 30) * (1 - 0.9)) - KvPoolSizing.activationBytes(DEFAULTS, MODEL);
-        int blocks = KvPoolSizing.shape(DEFAULTS, MODEL, 1024, Optional.of(memory)).numBlocks();
+        int blocks = KvPoolSizing.shape(DEFAULTS, MODEL, 1024, Optional.of(memory), 4).numBlocks();
         assertEquals(budget / 4096, blocks);
         assertTrue(blocks > 1_000_000);
+    }
+
+    @Test
+    void halfPrecisionValuesFitTwiceTheBlocks() {
+        assertEquals(20, KvPoolSizing.shape(new EngineConfig(Path.of("m.gguf"), "auto", 256, 2048, 16, 0, 4096 * 10,
+                0, 1024, true, null, 0.9), MODEL, 1024, Optional.empty(), 2).numBlocks());
     }
 
     @Test
     void aDeviceTooFullForOneSequenceIsRefusedClearly() {
         DeviceMemory memory = new DeviceMemory(1L << 20, 80L << 30);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> KvPoolSizing.shape(DEFAULTS, MODEL, 1024, Optional.of(memory)));
+                () -> KvPoolSizing.shape(DEFAULTS, MODEL, 1024, Optional.of(memory), 4));
         assertTrue(e.getMessage().contains("gpu-memory-utilization"), e.getMessage());
     }
 }

@@ -169,6 +169,11 @@ public interface ComputeBackend extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** Bytes one cached key or value takes in this backend's KV pool (4 for float32, 2 for float16). */
+    default int kvCacheBytesPerValue() {
+        return Float.BYTES;
+    }
+
     /** Releases native resources (thread pools, device memory). */
     @Override
     void close();

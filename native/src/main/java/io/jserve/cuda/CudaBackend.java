@@ -74,6 +74,11 @@ public final class CudaBackend implements ComputeBackend {
     }
 
     @Override
+    public int kvCacheBytesPerValue() {
+        return kvPrecision.bytes;
+    }
+
+    @Override
     public KvCacheStorage allocateKvCache(KvCacheShape shape) {
         cuda.makeCurrent();
         return new DeviceKvCache(shape, kvPrecision, cuda);
@@ -165,7 +170,8 @@ public final class CudaBackend implements ComputeBackend {
                 throw new IllegalArgumentException("token id %d outside %s's %d rows".formatted(id, w.name(), w.rows()));
             }
         }
-        cuda.launch("embed", s.numTokens(), 1, 256, w.format().id(), w.data(), w.scales(), w.paddedCols(),
+        cuda.launch("embed", s.numTokens(), 1, rowThreads(w.cols()), w.format().id(), w.data(), w.scales(),
+                w.paddedCols(),
                 s.tokenIdsPtr(), o.ptr(), o.cols());
     }
 
@@ -186,7 +192,7 @@ public final class CudaBackend implements ComputeBackend {
             throw new IllegalArgumentException("rmsNorm weight %s has %d values for rows of %d"
                     .formatted(dw.name(), dw.cols(), dx.cols()));
         }
-        cuda.launch("rms_norm", dx.rows(), 1, threadsFor(dx.cols()), dx.ptr(), dw.format().id(), dw.data(),
+        cuda.launch("rms_norm", dx.rows(), 1, rowThreads(dx.cols()), dx.ptr(), dw.format().id(), dw.data(),
                 dw.scales(), dw.paddedCols(), eps, dout.ptr(), dx.cols());
     }
 
@@ -255,9 +261,28 @@ public final class CudaBackend implements ComputeBackend {
         }
     }
 
+    /**
+     * Threads per block for a kernel that walks one row of {@code n} values per block (rms_norm, embed): about 4
+     * values a thread, a multiple of 32, at most 1024. A function of the row length only, so a row's reduction
+     * order never depends on the step.
+     */
+    static int rowThreads(long n) {
+        return (int) Math.min(1024, Math.max(32, (n / 4 + 31) / 32 * 32));
+    }
+
     /** Threads per block for a row of {@code n} values: a multiple of 32, at most 256. */
     static int threadsFor(int n) {
         return Math.min(256, Math.max(32, (n + 31) / 32 * 32));
+    }
+
+    /** The device's free and total bytes ({@code cuMemGetInfo}), for sizing the KV pool by a memory fraction. */
+    @Override
+    public java.util.Optional<io.jserve.kernels.DeviceMemory> deviceMemory() {
+        cuda.makeCurrent();
+        long[] free = {0};
+        long[] total = {0};
+        jcuda.driver.JCudaDriver.cuMemGetInfo(free, total);
+        return java.util.Optional.of(new io.jserve.kernels.DeviceMemory(free[0], total[0]));
     }
 
     @Override

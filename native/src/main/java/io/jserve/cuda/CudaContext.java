@@ -12,6 +12,7 @@ import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
+import static jcuda.driver.JCudaDriver.cuOccupancyMaxActiveBlocksPerMultiprocessor;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
 import static jcuda.driver.JCudaDriver.cuStreamDestroy;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
@@ -114,6 +115,13 @@ final class CudaContext implements AutoCloseable {
     /** Streaming multiprocessors of the device (the matrix kernels size their K splits by it). */
     int multiprocessors() {
         return multiprocessors;
+    }
+
+    /** Blocks of {@code threads} threads of kernel {@code name} that one SM holds at once (registers, memory). */
+    int blocksPerMultiprocessor(String name, int threads) {
+        int[] n = {0};
+        cuOccupancyMaxActiveBlocksPerMultiprocessor(n, functions.computeIfAbsent(name, this::function), threads, 0);
+        return n[0];
     }
 
     /** The graph cache, for tests and logs. */

@@ -8,30 +8,42 @@ import jcuda.driver.CUdeviceptr;
  * <p>F32 weights run on CUDA cores in fp32. Other formats run the format's tensor-core kernel with 8, 16, 32 or
  * 64 tokens per block; up to 8 tokens read the fp32 activations directly (rounded to f16 in registers), more
  * tokens first round them once into a reused f16 buffer ({@code to_half}). The K split count comes from the
- * weight's shape and the SM count only; with several splits, {@code mm_reduce} adds the partials in split order.
+ * weight's shape and the SM count only; with several splits the partials are added in split order, by the kernel's
+ * last block for up to 8 tokens, else by {@code mm_reduce}.
  * None of these choices changes any output element (see matmul.cu), so results are batch invariant.
  */
 final class MatmulLauncher {
     private static final int MAX_GRID_Y = 65535;
-    /** Rows per block: 8 warps of 16-row tiles. */
-    private static final int BLOCK_ROWS = 128;
-    private static final int THREADS = 256;
-    /** Warps wanted in flight per SM when a weight has few rows: sizes the K split. */
-    private static final int WARPS_PER_SM = 16;
+    /** Rows per block: 4 warps of 16-row tiles. */
+    private static final int BLOCK_ROWS = 64;
+    private static final int THREADS = 128;
     /** Each split keeps at least this many 64-byte units per row, so partial sums stay a small fraction of the work. */
     private static final int MIN_UNITS_PER_SPLIT = 8;
-    private static final int MAX_SPLITS = 32;
+    /** A warp's fixed cost per (tile, split) item, in units of streaming time (start, partial write). */
+    private static final int ITEM_OVERHEAD_UNITS = 4;
+    private static final int MAX_SPLITS = 32;  // MM_MAX_SPLITS in matmul.cu
     /** Tokens per launch when partials are written: bounds the partial buffer to splits x 256 x rows floats. */
     private static final int SPLIT_TOKEN_CHUNK = 256;
 
     private final CudaContext cuda;
     private final DeviceScratch halfActivations;
     private final DeviceScratch partials;
+    private final DeviceScratch tickets;
+    // What the f16 buffer holds: the activations at halfSource (tokens x halfKp, bf16 or not), valid while the
+    // context's epoch is still halfEpoch (no launch or copy since). wq, wk and wv (and gate, up) read the same
+    // normed activations back to back, so they share one conversion.
+    private long halfSource = -1;
+    private int halfTokens;
+    private int halfKp;
+    private boolean halfBf16;
+    private long halfEpoch = -1;
+    private final java.util.EnumMap<DeviceFormat, Integer> decodeWarps = new java.util.EnumMap<>(DeviceFormat.class);
 
     MatmulLauncher(CudaContext cuda) {
         this.cuda = cuda;
         this.halfActivations = new DeviceScratch(cuda);
         this.partials = new DeviceScratch(cuda);
+        this.tickets = new DeviceScratch(cuda);
     }
 
     void matmul(DeviceWeight w, DeviceTensor x, DeviceTensor out) {
@@ -55,14 +67,23 @@ final class MatmulLauncher {
         int kp = w.paddedCols();
         int rowBlocks = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         checkGrid(rowBlocks, w);
-        int splits = splits(f, rows, kp, cuda.multiprocessors());
+        int splits = splits(f, rows, kp, decodeWarps.computeIfAbsent(f, this::residentDecodeWarps));
         boolean direct = tokens <= 8 && x.cols() == kp && DeviceAddress.of(x.ptr()) % 16 == 0;
         CUdeviceptr xs = x.ptr();
         if (!direct) {
             xs = halfActivations.get((long) tokens * kp * 2);
-            long n = (long) tokens * kp;
-            cuda.launch("to_half", blocks(n), 1, 256, x.ptr(), xs, (int) w.cols(), kp, f.bf16Activations() ? 1 : 0,
-                    n);
+            long source = DeviceAddress.of(x.ptr());
+            boolean reuse = source == halfSource && tokens == halfTokens && kp == halfKp
+                    && f.bf16Activations() == halfBf16 && cuda.epoch() == halfEpoch;
+            if (!reuse) {
+                long n = (long) tokens * kp;
+                cuda.launch("to_half", blocks(n), 1, 256, x.ptr(), xs, (int) w.cols(), kp,
+                        f.bf16Activations() ? 1 : 0, n);
+                halfSource = source;
+                halfTokens = tokens;
+                halfKp = kp;
+                halfBf16 = f.bf16Activations();
+            }
         }
         int chunk = splits == 1 ? tokens : Math.min(tokens, SPLIT_TOKEN_CHUNK);
         CUdeviceptr partial = splits == 1 ? out.ptr() : partials.get((long) splits * chunk * rows * Float.BYTES);
@@ -72,13 +93,16 @@ final class MatmulLauncher {
             int tokenTiles = (n + 8 * nt - 1) / (8 * nt);
             long xOffset = (long) t0 * kp * (direct ? Float.BYTES : 2);
             CUdeviceptr dst = out.ptr().withByteOffset((long) t0 * rows * Float.BYTES);
+            // Up to 8 tokens the kernel adds the splits itself (last block per row block, counted in tickets).
+            CUdeviceptr ticket = splits > 1 && nt == 1 ? tickets.get((long) rowBlocks * Integer.BYTES) : partial;
             cuda.launch3(f.matmulKernel(nt, direct), tokenTiles, rowBlocks, splits, THREADS, w.data(),
-                    w.scales(), xs.withByteOffset(xOffset), dst, partial, rows, kp, n, splits);
-            if (splits > 1) {
+                    w.scales(), xs.withByteOffset(xOffset), dst, partial, ticket, rows, kp, n, splits);
+            if (splits > 1 && nt > 1) {
                 long outputs = (long) n * rows;
                 cuda.launch("mm_reduce", blocks(outputs), 1, 256, partial, dst, outputs, splits);
             }
         }
+        halfEpoch = direct ? -1 : cuda.epoch();  // our own launches do not write x (no aliasing, checked above)
     }
 
     /** Blocks of 256 threads for a grid-stride loop over {@code n} items. */
@@ -86,15 +110,37 @@ final class MatmulLauncher {
         return (int) Math.max(1, Math.min((n + 255) / 256, 8192));
     }
 
+    /** Warps of the format's one-token kernel the whole device holds at once (the decode path's wave). */
+    private int residentDecodeWarps(DeviceFormat f) {
+        int blocks = cuda.blocksPerMultiprocessor(f.matmulKernel(1, true), THREADS);
+        return Math.max(1, blocks) * (THREADS / 32) * cuda.multiprocessors();
+    }
+
     /**
-     * K splits of a weight: enough (16-row tile, split) warps to give every SM {@link #WARPS_PER_SM}, keeping at
-     * least {@link #MIN_UNITS_PER_SPLIT} units per split. A function of the shape and the device only.
+     * K splits of a weight, for the decode path: every (16-row tile, split) item is one warp's work, and a device
+     * runs {@code residentWarps} of them at a time, so a launch takes ceil(items / residentWarps) rounds of
+     * (units per split + a fixed cost). The split count with the cheapest such launch wins (the smaller on a tie),
+     * keeping at least {@link #MIN_UNITS_PER_SPLIT} units per split; weights with a full wave of tiles or more are
+     * not split. A function of the shape, the format and the device only, never of the token count.
      */
-    static int splits(DeviceFormat f, int rows, int kp, int multiprocessors) {
+    static int splits(DeviceFormat f, int rows, int kp, int residentWarps) {
         int rowTiles = (rows + DeviceFormat.ROW_TILE - 1) / DeviceFormat.ROW_TILE;
         int units = kp / f.unitValues();
-        int wanted = (multiprocessors * WARPS_PER_SM + rowTiles - 1) / rowTiles;
-        return Math.max(1, Math.min(Math.min(wanted, units / MIN_UNITS_PER_SPLIT), MAX_SPLITS));
+        if (rowTiles >= residentWarps) {
+            return 1;
+        }
+        int max = Math.max(1, Math.min(units / MIN_UNITS_PER_SPLIT, MAX_SPLITS));
+        int best = 1;
+        long bestCost = Long.MAX_VALUE;
+        for (int s = 1; s <= max; s++) {
+            long rounds = ((long) rowTiles * s + residentWarps - 1) / residentWarps;
+            long cost = rounds * ((units + s - 1) / s + ITEM_OVERHEAD_UNITS);
+            if (cost < bestCost) {
+                best = s;
+                bestCost = cost;
+            }
+        }
+        return best;
     }
 
     private static void checkGrid(int gridY, DeviceWeight w) {

@@ -56,4 +56,16 @@ class CudaBackendProviderTest {
         assertEquals(13000, KernelModules.requiredDriverVersion(".version 9.0\n.target sm_80\n"));
         assertEquals(12080, KernelModules.requiredDriverVersion("//\n.version 8.8\n.target sm_80\n"));
     }
+
+    @Test
+    void reportsTheDeviceMemoryAndSeesAnAllocation() {
+        CudaBackend gpu = CudaTestSupport.cuda();
+        long before = gpu.deviceMemory().orElseThrow().freeBytes();
+        var t = gpu.allocate(1024, 1024 * 64);  // 256 MiB
+        var after = gpu.deviceMemory().orElseThrow();
+        assertTrue(after.totalBytes() >= after.freeBytes());
+        assertTrue(before - after.freeBytes() >= 256L << 20, () -> "free went from %d to %d after 256 MiB"
+                .formatted(before, after.freeBytes()));
+        assertEquals(1024, t.rows());
+    }
 }

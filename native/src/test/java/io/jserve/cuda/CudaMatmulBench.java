@@ -27,7 +27,8 @@ import jcuda.driver.CUevent_flags;
  * Kernel benchmark for the device: the device-to-device copy bandwidth (the floor reference) and the matrix
  * product time of Llama-8B-shaped weights (q/o 4096 x 4096, k/v 1024 x 4096, gate/up 14336 x 4096, down
  * 4096 x 14336) at 1, 8, 64 and 256 tokens, for F16 and
- * Q8_0, timed with CUDA events (median of 7 runs of 10 products). Several copies of each weight rotate so the
+ * Q8_0, timed with CUDA events (median of 7 runs of 10 products, queued behind a 5 ms spin kernel so that the
+ * host's queuing time is not counted). Several copies of each weight rotate so the
  * 50 MB L2 cache does not serve repeated reads. Run with {@code .device/run-bench.sh}.
  */
 public final class CudaMatmulBench {
@@ -47,6 +48,13 @@ public final class CudaMatmulBench {
         try (CudaBackend gpu = (CudaBackend) new CudaBackendProvider().create()) {
             copyBandwidth(gpu.context());
             System.out.printf("%-6s %-13s %6s %10s %10s %10s%n", "type", "weight", "tokens", "us", "GB/s", "TFLOP/s");
+            if (args.length > 0) {  // TYPE ROWSxCOLS pairs, e.g. F16 4096x4096 (for a profiler run)
+                for (int i = 0; i + 1 < args.length; i += 2) {
+                    String[] rc = args[i + 1].split("x");
+                    matmul(gpu, GgmlType.valueOf(args[i]), Integer.parseInt(rc[0]), Integer.parseInt(rc[1]));
+                }
+                return;
+            }
             for (GgmlType type : new GgmlType[] {GgmlType.F16, GgmlType.Q8_0}) {
                 for (int[] shape : new int[][] {{4096, 4096}, {1024, 4096}, {14336, 4096}, {4096, 14336}}) {
                     matmul(gpu, type, shape[0], shape[1]);
@@ -104,6 +112,7 @@ public final class CudaMatmulBench {
         }
         float[] runs = new float[RUNS];
         for (int r = 0; r < RUNS; r++) {
+            cuda.spin(5000);  // the GPU waits until the host has queued the run: the events time the kernels only
             cuEventRecord(start, cuda.stream());
             for (int i = 0; i < PER_RUN; i++) {
                 op.run();

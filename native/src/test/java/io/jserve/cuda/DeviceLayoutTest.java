@@ -33,13 +33,13 @@ class DeviceLayoutTest {
 
     @Test
     void splitCountsDependOnTheWeightShapeOnly() {
-        // 132 SMs x 16 warps over the 16-row tiles, at least 8 units per split, at most 32 splits.
-        assertEquals(9, MatmulLauncher.splits(DeviceFormat.F16, 4096, 4096, 132));   // 256 tiles
-        assertEquals(16, MatmulLauncher.splits(DeviceFormat.F16, 1024, 4096, 132));  // 128 units / 8
-        assertEquals(3, MatmulLauncher.splits(DeviceFormat.F16, 14336, 4096, 132));
-        assertEquals(1, MatmulLauncher.splits(DeviceFormat.F16, 128256, 4096, 132));
-        assertEquals(8, MatmulLauncher.splits(DeviceFormat.Q8_0, 1024, 4096, 132));  // 64 units / 8
-        assertEquals(1, MatmulLauncher.splits(DeviceFormat.F16, 100, 64, 132));      // 2 units: no split
+        // 2640 resident warps (132 SMs x 5 blocks x 4 warps): the fewest rounds of (units per split + 4).
+        assertEquals(10, MatmulLauncher.splits(DeviceFormat.F16, 4096, 4096, 2640));   // 2560 items, 1 round of 13 + 4
+        assertEquals(16, MatmulLauncher.splits(DeviceFormat.F16, 1024, 4096, 2640));   // 128 units / 8
+        assertEquals(5, MatmulLauncher.splits(DeviceFormat.F16, 14336, 4096, 2640));   // 2 rounds of 26 + 4
+        assertEquals(1, MatmulLauncher.splits(DeviceFormat.F16, 128256, 4096, 2640));  // a full wave of tiles
+        assertEquals(8, MatmulLauncher.splits(DeviceFormat.Q8_0, 1024, 4096, 2640));   // 64 units / 8
+        assertEquals(1, MatmulLauncher.splits(DeviceFormat.F16, 100, 64, 2640));       // 2 units: no split
     }
 
     @Test

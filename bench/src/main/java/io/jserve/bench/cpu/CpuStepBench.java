@@ -27,6 +27,7 @@ import java.util.List;
  */
 public final class CpuStepBench {
     private static final int BLOCK = 16;
+    private static int vocab;
 
     private CpuStepBench() {
     }
@@ -43,6 +44,7 @@ public final class CpuStepBench {
         int maxBatch = Math.max(Arrays.stream(batches).max().orElseThrow(), 1);
         try (LoadedModel loaded = LoadedModel.load(model, "cpu")) {
             ModelConfig c = loaded.config();
+            vocab = c.vocabSize();
             CpuBackend cpu = (CpuBackend) loaded.backend();
             long weightBytes = weightBytes(loaded);
             System.out.printf("model %s: %d layers, dim %d, %.3f GB of weights read per step; %s%n",
@@ -56,6 +58,12 @@ public final class CpuStepBench {
                         before.medianBytesPerSecond() / 1e9);
                 System.out.println("|---|---|---|---|---|---|");
                 List<String> profiles = new ArrayList<>();
+                for (int b : batches) { // warm-up: compile every path before timing any
+                    decodeStepMs(runner, cpu, b, context, steps, blocksPerSeq);
+                }
+                if (prefill > 0) {
+                    prefillMs(runner, cpu, prefill, blocksPerSeq);
+                }
                 for (int b : batches) {
                     double ms = decodeStepMs(runner, cpu, b, context, steps, blocksPerSeq);
                     long kvBytes = 2L * c.numLayers() * c.kvDim() * Float.BYTES * b * (context + steps / 2);
@@ -90,7 +98,7 @@ public final class CpuStepBench {
             }
             builder.reset();
             for (int s = 0; s < batch; s++) {
-                builder.add(new int[] {(s * 31 + step + 3) % 1000 + 10}, context + Math.max(step, 0), tables[s], true);
+                builder.add(new int[] {(s * 31 + step + 3) % vocab}, context + Math.max(step, 0), tables[s], true);
             }
             long t0 = System.nanoTime();
             runner.run(builder.build());
@@ -107,7 +115,7 @@ public final class CpuStepBench {
         ForwardBatchBuilder builder = new ForwardBatchBuilder(BLOCK);
         int[] prompt = new int[tokens];
         for (int i = 0; i < tokens; i++) {
-            prompt[i] = (i * 7919) % 1000 + 10;
+            prompt[i] = (i * 7919) % vocab;
         }
         double best = Double.MAX_VALUE;
         for (int round = 0; round < 3; round++) {

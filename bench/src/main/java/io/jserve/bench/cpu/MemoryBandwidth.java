@@ -41,7 +41,7 @@ public final class MemoryBandwidth {
 
     /** Reads a fresh {@code bytes}-byte buffer {@code samples} times with {@code threads} threads. */
     public static Result measure(long bytes, int threads, int samples) {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment buffer = arena.allocate(bytes, 4096);
             buffer.fill((byte) 1); // touch every page so the first sample does not count page faults
             return measure(buffer, threads, samples);

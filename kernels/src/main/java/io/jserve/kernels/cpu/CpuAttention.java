@@ -23,11 +23,15 @@ import java.nio.ByteOrder;
  * the values in position order. So a query gives the same bits whatever step, chunk or worker it falls in.
  */
 final class CpuAttention {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int L = F.length();
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    /** Vector paths only where the hardware has the width (elsewhere the Vector API would run emulated). */
+    private static final boolean HAS_512 = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    private static final boolean HAS_256 = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
-    private static final long PARALLEL_MIN_WORK = 1 << 15;
+    /** Below this many multiply-adds (scores and values) attention runs on the calling thread alone. */
+    private static final long PARALLEL_MIN_WORK = 1 << 18;
 
     private final HostKvCache kv;
     private final int layer;
@@ -55,17 +59,14 @@ final class CpuAttention {
         int items = n * config.numKvHeads();
         int visible = config.slidingWindow() == 0
                 ? m.maxContextLen() : Math.min(m.maxContextLen(), config.slidingWindow());
-        long work = (long) items * visible * config.headDim() * config.groupSize();
-        int parts = work < PARALLEL_MIN_WORK ? 1 : Math.min(pool.size(), items);
+        long work = 2L * items * visible * config.headDim() * config.groupSize();
+        int parts = pool.parts(work, PARALLEL_MIN_WORK, items);
         if (parts == 1) {
             a.items(0, items, q, out, scratch[0]);
             return;
         }
-        pool.run(worker -> {
-            if (worker < parts) {
-                a.items(items * worker / parts, items * (worker + 1) / parts, q, out, scratch[worker]);
-            }
-        });
+        pool.run(parts, (chunk, worker) ->
+                a.items(items * chunk / parts, items * (chunk + 1) / parts, q, out, scratch[worker]));
     }
 
     private void items(int first, int end, HostTensor q, HostTensor out, Scratch scratch) {
@@ -91,23 +92,32 @@ final class CpuAttention {
         }
     }
 
-    /** One query head over {@code len} positions whose K/V byte offsets are {@code at}. */
+    /**
+     * One query head over {@code len} positions whose K/V byte offsets are {@code at}. Head sizes that are a
+     * multiple of 16 or 8 use 512- or 256-bit vectors (chosen by the head size alone, so the same for every
+     * query); each score's lanes are added in a fixed tree ({@link #sum16}, {@link #sum8}).
+     */
     private void head(MemorySegment qs, long qo, MemorySegment os, long oo, long[] at, int len, Scratch scratch) {
         int d = config.headDim();
         MemorySegment keys = kv.keys();
         MemorySegment values = kv.values();
         float[] scores = scratch.scores(len);
-        float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < len; j++) {
             float dot;
-            if (d % L == 0) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int i = 0; i < d; i += L) {
-                    acc = FloatVector.fromMemorySegment(F, qs, qo + 4L * i, NATIVE)
-                            .fma(FloatVector.fromMemorySegment(F, keys, at[j] + 4L * i, NATIVE), acc);
+            if (HAS_512 && d % 16 == 0) {
+                FloatVector acc = FloatVector.zero(F16);
+                for (int i = 0; i < d; i += 16) {
+                    acc = FloatVector.fromMemorySegment(F16, qs, qo + 4L * i, NATIVE)
+                            .fma(FloatVector.fromMemorySegment(F16, keys, at[j] + 4L * i, NATIVE), acc);
                 }
-                acc.intoArray(scratch.lanes, 0);
-                dot = DotKernel.sumLanes(scratch.lanes);
+                dot = sum16(acc);
+            } else if (HAS_256 && d % 8 == 0) {
+                FloatVector acc = FloatVector.zero(F8);
+                for (int i = 0; i < d; i += 8) {
+                    acc = FloatVector.fromMemorySegment(F8, qs, qo + 4L * i, NATIVE)
+                            .fma(FloatVector.fromMemorySegment(F8, keys, at[j] + 4L * i, NATIVE), acc);
+                }
+                dot = sum8(acc);
             } else {
                 dot = 0f;
                 for (int i = 0; i < d; i++) {
@@ -115,19 +125,27 @@ final class CpuAttention {
                 }
             }
             scores[j] = config.capScore(dot * config.scale());
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) {
             max = Math.max(max, scores[j]);
         }
-        float sum = 0f;
-        for (int j = 0; j < len; j++) {
-            scores[j] = (float) Math.exp(scores[j] - max);
-            sum += scores[j];
-        }
-        if (d % L == 0) {
-            for (int i = 0; i < d; i += L) {
-                FloatVector acc = FloatVector.zero(F);
+        float sum = SoftmaxExp.expMinusMaxAndSum(scores, len, max, scratch.lanes);
+        if (HAS_512 && d % 16 == 0) {
+            for (int i = 0; i < d; i += 16) {
+                FloatVector acc = FloatVector.zero(F16);
                 for (int j = 0; j < len; j++) {
-                    acc = FloatVector.fromMemorySegment(F, values, at[j] + 4L * i, NATIVE)
-                            .fma(FloatVector.broadcast(F, scores[j]), acc);
+                    acc = FloatVector.fromMemorySegment(F16, values, at[j] + 4L * i, NATIVE)
+                            .fma(FloatVector.broadcast(F16, scores[j]), acc);
+                }
+                acc.div(sum).intoMemorySegment(os, oo + 4L * i, NATIVE);
+            }
+        } else if (HAS_256 && d % 8 == 0) {
+            for (int i = 0; i < d; i += 8) {
+                FloatVector acc = FloatVector.zero(F8);
+                for (int j = 0; j < len; j++) {
+                    acc = FloatVector.fromMemorySegment(F8, values, at[j] + 4L * i, NATIVE)
+                            .fma(FloatVector.broadcast(F8, scores[j]), acc);
                 }
                 acc.div(sum).intoMemorySegment(os, oo + 4L * i, NATIVE);
             }
@@ -140,5 +158,20 @@ final class CpuAttention {
                 os.set(FLOAT, oo + 4L * i, acc / sum);
             }
         }
+    }
+
+    /** The 16 lanes added as a tree: halves, quarters, ... (lane-wise adds: the same bits compiled or not). */
+    private static float sum16(FloatVector v) {
+        FloatVector h = v.add(v.slice(8));
+        h = h.add(h.slice(4));
+        h = h.add(h.slice(2));
+        return h.lane(0) + h.lane(1);
+    }
+
+    /** {@link #sum16} for 8 lanes. */
+    private static float sum8(FloatVector v) {
+        FloatVector h = v.add(v.slice(4));
+        h = h.add(h.slice(2));
+        return h.lane(0) + h.lane(1);
     }
 }

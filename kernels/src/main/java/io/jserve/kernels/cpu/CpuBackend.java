@@ -53,8 +53,13 @@ public final class CpuBackend extends HostBackend {
 
     /** A backend using {@code threads} threads, the caller's included, and Q8_0 products by {@code q8Path}. */
     public CpuBackend(int threads, Q8Path q8Path) {
+        this(threads, q8Path, false);
+    }
+
+    /** {@code alwaysSplit}: every operation is split across the threads whatever its size (tests of the split). */
+    CpuBackend(int threads, Q8Path q8Path, boolean alwaysSplit) {
         this.q8Path = java.util.Objects.requireNonNull(q8Path, "q8Path");
-        this.pool = new WorkerPool(threads);
+        this.pool = new WorkerPool(threads, alwaysSplit);
         this.scratch = new Scratch[threads];
         for (int i = 0; i < threads; i++) {
             scratch[i] = new Scratch();
@@ -264,15 +269,12 @@ public final class CpuBackend extends HostBackend {
     /** Runs {@code body} over all rows of {@code x}, split across the workers when the tensor is large. */
     private void forRows(HostTensor x, RowRange body) {
         int rows = x.rows();
-        int parts = (long) rows * x.cols() < PARALLEL_MIN_VALUES ? 1 : Math.min(pool.size(), rows);
+        int parts = pool.parts((long) rows * x.cols(), PARALLEL_MIN_VALUES, rows);
         if (parts == 1) {
             body.run(0, rows, scratch[0]);
             return;
         }
-        pool.run(worker -> {
-            if (worker < parts) {
-                body.run(rows * worker / parts, rows * (worker + 1) / parts, scratch[worker]);
-            }
-        });
+        pool.run(parts, (chunk, worker) ->
+                body.run(rows * chunk / parts, rows * (chunk + 1) / parts, scratch[worker]));
     }
 }

@@ -20,8 +20,8 @@ import java.lang.foreign.ValueLayout;
 final class CpuMatmul {
     /** Floats of activations per token block: 256 KiB, a quarter of this machine's L2. */
     private static final int BLOCK_FLOATS = 64 * 1024;
-    /** Below this many multiply-adds a matmul runs on the calling thread alone. */
-    private static final long PARALLEL_MIN_WORK = 1 << 16;
+    /** Below this many multiply-adds (some 10 us of work) a matmul runs on the calling thread alone. */
+    private static final long PARALLEL_MIN_WORK = 1 << 18;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
 
     private CpuMatmul() {
@@ -34,17 +34,15 @@ final class CpuMatmul {
             return;
         }
         long work = (long) rows * w.width() * x.rows();
-        int parts = work < PARALLEL_MIN_WORK ? 1 : Math.min(pool.size(), rows);
+        int parts = pool.parts(work, PARALLEL_MIN_WORK, rows);
         if (parts == 1) {
             rowRange(w, decoder, x, out, 0, rows, scratch[0]);
             return;
         }
-        pool.run(worker -> {
-            if (worker < parts) {
-                long first = (long) rows * worker / parts;
-                long end = (long) rows * (worker + 1) / parts;
-                rowRange(w, decoder, x, out, (int) first, (int) end, scratch[worker]);
-            }
+        pool.run(parts, (chunk, worker) -> {
+            long first = (long) rows * chunk / parts;
+            long end = (long) rows * (chunk + 1) / parts;
+            rowRange(w, decoder, x, out, (int) first, (int) end, scratch[worker]);
         });
     }
 

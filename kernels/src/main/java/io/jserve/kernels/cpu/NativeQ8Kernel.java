@@ -27,19 +27,28 @@ import java.util.Set;
 final class NativeQ8Kernel {
     /** Where the build puts the library inside the jar. */
     static final String RESOURCE = "/io/jserve/kernels/cpu/native/libjserve_q8_0_avx512.so";
-    private static final int ABI_VERSION = 1;
+    private static final int ABI_VERSION = 2;
+    /**
+     * From this many tokens on, the activations are packed so that vector lanes are tokens (16 per tile) and the
+     * batched kernel needs no horizontal sums: 1.6x faster at 16 tokens, 2x at 64 (one core, in cache); below
+     * it the per-token kernel wins, since a tile would be mostly empty.
+     */
+    static final int PACKED_MIN_TOKENS = 12;
     private static final Set<String> CPU_FLAGS = Set.of("avx512f", "avx512bw", "avx512vl", "avx512_vnni", "f16c", "fma");
 
     private static final MethodHandle MATMUL;
+    private static final MethodHandle MATMUL_PACKED;
+    private static final MethodHandle PACK;
+    private static final MethodHandle PACKED_BYTES;
     private static final String STATUS;
 
     static {
-        MethodHandle matmul = null;
+        MethodHandle[] handles = new MethodHandle[4];
         String status;
         try {
             String why = unsupportedReason();
             if (why == null) {
-                matmul = load();
+                handles = load();
                 status = "native AVX-512 VNNI";
             } else {
                 status = why;
@@ -47,7 +56,10 @@ final class NativeQ8Kernel {
         } catch (Throwable e) { // a failed load must not take the backend down: the Java kernel gives the same bits
             status = "native kernel failed to load: " + e;
         }
-        MATMUL = matmul;
+        MATMUL = handles[0];
+        MATMUL_PACKED = handles[1];
+        PACK = handles[2];
+        PACKED_BYTES = handles[3];
         STATUS = status;
     }
 
@@ -69,12 +81,37 @@ final class NativeQ8Kernel {
         return STATUS;
     }
 
-    /** {@code out[t, r]} for rows {@code [r0, r1)} and every quantized token, as {@link Q8_0Int8Kernel#rowRange}. */
-    static void rowRange(MemorySegment w, long rowBytes, int r0, int r1, Q8Activations a, MemorySegment out,
-                         int outCols) {
+    /** Bytes of the packed form of {@code tokens} rows of {@code blocks} blocks. */
+    static long packedBytes(int tokens, int blocks) {
         try {
-            MATMUL.invokeExact(w, rowBytes, r0, r1, a.blocks(), a.quants(), a.scales(), a.sums(), a.tokens(), out,
-                    (long) outCols);
+            return (long) PACKED_BYTES.invokeExact(tokens, blocks);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native Q8_0 kernel failed", e);
+        }
+    }
+
+    /** Packs the quantized activations for the batched kernel into {@code packed} (64-byte aligned). */
+    static void pack(Q8Activations a, MemorySegment packed) {
+        try {
+            PACK.invokeExact(a.quants(), a.scales(), a.sums(), a.tokens(), a.blocks(), packed);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native Q8_0 kernel failed", e);
+        }
+    }
+
+    /**
+     * {@code out[t, r]} for rows {@code [r0, r1)} and every quantized token, as {@link Q8_0Int8Kernel#rowRange};
+     * with {@code packed} (made by {@link #pack}) the batched kernel runs, else the per-token one. Same bits.
+     */
+    static void rowRange(MemorySegment w, long rowBytes, int r0, int r1, Q8Activations a, MemorySegment packed,
+                         MemorySegment out, int outCols) {
+        try {
+            if (packed != null) {
+                MATMUL_PACKED.invokeExact(w, rowBytes, r0, r1, a.blocks(), packed, a.tokens(), out, (long) outCols);
+            } else {
+                MATMUL.invokeExact(w, rowBytes, r0, r1, a.blocks(), a.quants(), a.scales(), a.sums(), a.tokens(),
+                        out, (long) outCols);
+            }
         } catch (Throwable e) {
             throw new IllegalStateException("native Q8_0 kernel failed", e);
         }
@@ -111,7 +148,7 @@ final class NativeQ8Kernel {
         return null;
     }
 
-    private static MethodHandle load() throws IOException, Throwable {
+    private static MethodHandle[] load() throws Throwable {
         Path file = Files.createTempFile("jserve-q8_0-", ".so");
         file.toFile().deleteOnExit();
         try (InputStream in = NativeQ8Kernel.class.getResourceAsStream(RESOURCE)) {
@@ -128,7 +165,15 @@ final class NativeQ8Kernel {
         ValueLayout ptr = ValueLayout.ADDRESS;
         ValueLayout i32 = ValueLayout.JAVA_INT;
         ValueLayout i64 = ValueLayout.JAVA_LONG;
-        return linker.downcallHandle(lib.findOrThrow("jserve_q8_0_matmul"),
-                FunctionDescriptor.ofVoid(ptr, i64, i32, i32, i32, ptr, ptr, ptr, i32, ptr, i64));
+        return new MethodHandle[] {
+            linker.downcallHandle(lib.findOrThrow("jserve_q8_0_matmul"),
+                    FunctionDescriptor.ofVoid(ptr, i64, i32, i32, i32, ptr, ptr, ptr, i32, ptr, i64)),
+            linker.downcallHandle(lib.findOrThrow("jserve_q8_0_matmul_packed"),
+                    FunctionDescriptor.ofVoid(ptr, i64, i32, i32, i32, ptr, i32, ptr, i64)),
+            linker.downcallHandle(lib.findOrThrow("jserve_q8_0_pack"),
+                    FunctionDescriptor.ofVoid(ptr, ptr, ptr, i32, i32, ptr)),
+            linker.downcallHandle(lib.findOrThrow("jserve_q8_0_packed_bytes"),
+                    FunctionDescriptor.of(i64, i32, i32)),
+        };
     }
 }

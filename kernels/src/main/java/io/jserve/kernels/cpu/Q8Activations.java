@@ -36,6 +36,9 @@ final class Q8Activations {
     private MemorySegment quants = MemorySegment.NULL;
     private MemorySegment scales = MemorySegment.NULL;
     private MemorySegment sums = MemorySegment.NULL;
+    private MemorySegment packed = MemorySegment.NULL;
+    /** Whether {@link #packed} holds the current rows (packing is done on first use, once per quantization). */
+    private boolean packedValid;
     private int tokens;
     private int blocks;
 
@@ -46,6 +49,7 @@ final class Q8Activations {
         }
         tokens = x.rows();
         blocks = x.cols() / 32;
+        packedValid = false;
         long n = (long) tokens * blocks;
         if (scales.byteSize() < 4 * n) {
             Arena arena = Arena.ofAuto();
@@ -94,6 +98,19 @@ final class Q8Activations {
         }
         sums.setAtIndex(INT, i, sum);
         scales.setAtIndex(FLOAT, i, Float.float16ToFloat(Float.floatToFloat16(amax / 127f)));
+    }
+
+    /** The rows in the native kernel's batched layout ({@link NativeQ8Kernel#pack}), packed on first call. */
+    MemorySegment packed() {
+        if (!packedValid) {
+            long bytes = NativeQ8Kernel.packedBytes(tokens, blocks);
+            if (packed.byteSize() < bytes) {
+                packed = Arena.ofAuto().allocate(bytes, 64);
+            }
+            NativeQ8Kernel.pack(this, packed);
+            packedValid = true;
+        }
+        return packed;
     }
 
     /** Rows quantized by the last {@link #quantize}. */

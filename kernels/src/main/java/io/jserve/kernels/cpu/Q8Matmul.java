@@ -3,6 +3,8 @@ package io.jserve.kernels.cpu;
 import io.jserve.kernels.host.HostTensor;
 import io.jserve.kernels.host.HostWeight;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * A Q8_0 matmul with 8-bit activations: the calling thread quantizes the activation rows once
  * ({@link Q8Activations}), then each worker computes a contiguous range of weight rows for every token, with
@@ -10,8 +12,8 @@ import io.jserve.kernels.host.HostWeight;
  * once per step and reused, from L1, for all tokens.
  */
 final class Q8Matmul {
-    /** Below this many multiply-adds the product runs on the calling thread alone (no hand-off). */
-    private static final long PARALLEL_MIN_WORK = 1 << 17;
+    /** Below this many multiply-adds (some 10 us of work) the product runs on the calling thread alone. */
+    private static final long PARALLEL_MIN_WORK = 1 << 18;
 
     private Q8Matmul() {
     }
@@ -25,25 +27,24 @@ final class Q8Matmul {
         int rows = (int) w.rows();
         boolean nativeKernel = useNative && NativeQ8Kernel.available() && w.data().isNative()
                 && out.segment().isNative();
+        MemorySegment packed = nativeKernel && x.rows() >= NativeQ8Kernel.PACKED_MIN_TOKENS ? acts.packed() : null;
         long work = (long) rows * w.width() * x.rows();
-        int parts = work < PARALLEL_MIN_WORK ? 1 : Math.min(pool.size(), rows);
+        int parts = pool.parts(work, PARALLEL_MIN_WORK, rows);
         if (parts == 1) {
-            range(w, acts, out, 0, rows, scratch[0], nativeKernel);
+            range(w, acts, packed, out, 0, rows, scratch[0], nativeKernel);
             return;
         }
-        pool.run(worker -> {
-            if (worker < parts) {
-                int r0 = (int) ((long) rows * worker / parts);
-                int r1 = (int) ((long) rows * (worker + 1) / parts);
-                range(w, acts, out, r0, r1, scratch[worker], nativeKernel);
-            }
+        pool.run(parts, (chunk, worker) -> {
+            int r0 = (int) ((long) rows * chunk / parts);
+            int r1 = (int) ((long) rows * (chunk + 1) / parts);
+            range(w, acts, packed, out, r0, r1, scratch[worker], nativeKernel);
         });
     }
 
-    private static void range(HostWeight w, Q8Activations acts, HostTensor out, int r0, int r1, Scratch scratch,
-                              boolean nativeKernel) {
+    private static void range(HostWeight w, Q8Activations acts, MemorySegment packed, HostTensor out, int r0, int r1,
+                              Scratch scratch, boolean nativeKernel) {
         if (nativeKernel) {
-            NativeQ8Kernel.rowRange(w.data(), w.view().rowBytes(), r0, r1, acts, out.segment(), out.cols());
+            NativeQ8Kernel.rowRange(w.data(), w.view().rowBytes(), r0, r1, acts, packed, out.segment(), out.cols());
         } else {
             Q8_0Int8Kernel.rowRange(w.data(), w.view().rowBytes(), r0, r1, acts, out.segment(), out.cols(),
                     scratch.acc16);

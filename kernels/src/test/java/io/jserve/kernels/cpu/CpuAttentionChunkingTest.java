@@ -35,7 +35,7 @@ class CpuAttentionChunkingTest {
         float[] k = TestWeights.gaussian(TOKENS * kvDim, 1);
         float[] v = TestWeights.gaussian(TOKENS * kvDim, 2);
         float[] q = TestWeights.gaussian(TOKENS * qDim, 3);
-        try (CpuBackend cpu = new CpuBackend(2)) {
+        try (CpuBackend cpu = new CpuBackend(2, Q8Path.fromSystemProperty(), true)) {
             float[] whole = attend(cpu, shape, config, new int[] {TOKENS}, k, v, q, false);
             assertArrayEquals(whole, attend(cpu, shape, config, new int[] {4, 7}, k, v, q, false), "two chunks");
             int[] ones = new int[TOKENS];

@@ -32,9 +32,9 @@ class CpuMatmulTest {
 
     @BeforeAll
     static void open() {
-        cpu = new CpuBackend(3);
+        cpu = new CpuBackend(3, Q8Path.fromSystemProperty(), true);
         cpuOneThread = new CpuBackend(1);
-        cpuFloat = new CpuBackend(3, Q8Path.FLOAT);
+        cpuFloat = new CpuBackend(3, Q8Path.FLOAT, true);
         reference = new ReferenceBackend();
     }
 
@@ -99,7 +99,7 @@ class CpuMatmulTest {
         assertInvariant(cpu, cpuOneThread, view, x, rows, cols);
         if (type == GgmlType.Q8_0) {
             assertInvariant(cpuFloat, cpuFloat, view, x, rows, cols);
-            try (CpuBackend java3 = new CpuBackend(3, Q8Path.INT8); CpuBackend java1 = new CpuBackend(1, Q8Path.INT8)) {
+            try (CpuBackend java3 = new CpuBackend(3, Q8Path.INT8, true); CpuBackend java1 = new CpuBackend(1, Q8Path.INT8)) {
                 assertInvariant(java3, java1, view, x, rows, cols);
             }
         }

@@ -30,7 +30,7 @@ class CpuParityTest {
 
     @BeforeAll
     static void open() {
-        cpu = new CpuBackend(2);
+        cpu = new CpuBackend(2, Q8Path.fromSystemProperty(), true);
         reference = new ReferenceBackend();
     }
 

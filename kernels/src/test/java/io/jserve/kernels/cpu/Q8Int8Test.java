@@ -159,7 +159,7 @@ class Q8Int8Test {
         if (path == Q8Path.INT8_NATIVE) {
             assumeNative();
         }
-        try (CpuBackend cpu = new CpuBackend(2, path)) {
+        try (CpuBackend cpu = new CpuBackend(2, path, true)) {
             assertEquals(path, cpu.q8Path());
             int seed = 0;
             for (int blocks : new int[] {1, 3, 15, 16, 17, 33, 64}) {
@@ -176,17 +176,19 @@ class Q8Int8Test {
         }
     }
 
-    /** A large product, split across workers, equal to the oracle (the C kernel's prefetch and token tiles). */
+    /** A large product, split across workers, equal to the oracle (the C kernel's prefetch, row blocks, tiles). */
     @ParameterizedTest
     @EnumSource(value = Q8Path.class, names = {"INT8", "INT8_NATIVE"})
     void largeSplitProductMatchesTheOracle(Q8Path path) {
         if (path == Q8Path.INT8_NATIVE) {
             assumeNative();
         }
-        try (CpuBackend cpu = new CpuBackend(3, path)) {
+        try (CpuBackend cpu = new CpuBackend(3, path, true)) {
             WeightView w = TestWeights.random(GgmlType.Q8_0, 301, 2048, 5);
-            float[] x = TestWeights.gaussian(11 * 2048, 6);
-            assertArrayEquals(oracle(w, x, 11), CpuMatmulTest.matmul(cpu, w, x, 11));
+            for (int tokens : new int[] {11, 40}) { // below and above the native kernel's packed threshold
+                float[] x = TestWeights.gaussian(tokens * 2048, 6);
+                assertArrayEquals(oracle(w, x, tokens), CpuMatmulTest.matmul(cpu, w, x, tokens), tokens + " tokens");
+            }
         }
     }
 
@@ -198,6 +200,7 @@ class Q8Int8Test {
         assertTrue(NativeQ8Kernel.available(), NativeQ8Kernel.status());
         try (CpuBackend cpu = new CpuBackend(1, Q8Path.INT8_NATIVE)) {
             assertEquals("cpu: 1 threads, Q8_0 8-bit activations, native AVX-512 VNNI", cpu.description());
+            assertEquals(Q8Path.INT8_NATIVE, cpu.q8Path());
         }
     }
 
