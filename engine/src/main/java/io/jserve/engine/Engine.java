@@ -55,6 +55,10 @@ public final class Engine implements AutoCloseable {
     private Engine(EngineConfig config, LoadedModel model) {
         this.model = model;
         var modelConfig = model.config();
+        if (config.maxModelLen() > modelConfig.contextLength()) {
+            throw new IllegalArgumentException("max-model-len %d exceeds the model's context length %d"
+                    .formatted(config.maxModelLen(), modelConfig.contextLength()));
+        }
         this.maxModelLen = config.maxModelLen() > 0 ? config.maxModelLen() : modelConfig.contextLength();
         KvCacheShape shape = KvPoolSizing.shape(config, modelConfig, maxModelLen, model.backend().deviceMemory(),
                 model.backend().kvCacheBytesPerValue());

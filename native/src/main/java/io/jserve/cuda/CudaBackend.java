@@ -198,6 +198,10 @@ public final class CudaBackend implements ComputeBackend {
 
     @Override
     public void rope(Tensor x, int numHeads, int headDim, RopeConfig rope, StepInputs step) {
+        if (rope.magnitudeScale() != 1f) {
+            // refuse rather than compute wrong numbers: the rope kernel has no magnitude (YaRN mscale) factor
+            throw new UnsupportedOperationException("cuda rope does not implement a magnitude scale (YaRN): " + rope);
+        }
         cuda.makeCurrent();
         DeviceTensor dx = DeviceTensor.of(x);
         DeviceStepInputs s = DeviceStepInputs.of(step);
@@ -249,6 +253,11 @@ public final class CudaBackend implements ComputeBackend {
     @Override
     public void attention(KvCacheStorage kv, int layer, Tensor q, StepInputs step, AttentionConfig config,
                           Tensor out) {
+        if (!config.isPlainCausal()) {
+            // refuse rather than compute wrong numbers: no sliding window or score soft-cap in the kernel yet
+            throw new UnsupportedOperationException(
+                    "cuda attention implements neither the sliding window nor the score soft-cap: " + config);
+        }
         cuda.makeCurrent();
         attention.attention(DeviceKvCache.of(kv), layer, DeviceTensor.of(q), DeviceStepInputs.of(step), config,
                 DeviceTensor.of(out));

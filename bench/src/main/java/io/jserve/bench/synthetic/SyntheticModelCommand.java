@@ -17,7 +17,8 @@ final class SyntheticModelCommand implements Callable<Integer> {
             description = "tinyllama-1.1b, llama-3.2-1b or llama-3-8b")
     String preset;
 
-    @Option(names = "--type", defaultValue = "F16", description = "matrix weight type: F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K or F32 (default ${DEFAULT-VALUE})")
+    @Option(names = "--type", defaultValue = "F16",
+            description = "matrix weight type: F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K or F32 (default ${DEFAULT-VALUE})")
     GgmlType type;
 
     @Option(names = {"--out", "-o"}, required = true, description = "the GGUF file to write")

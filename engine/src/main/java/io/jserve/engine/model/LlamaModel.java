@@ -104,7 +104,7 @@ public final class LlamaModel {
         }
         for (int l = 0; l < config.numLayers(); l++) {
             LayerWeights w = weights.layers().get(l);
-            // attention: x += [postNorm] wo . attention(rope([qkNorm] (wq . norm(x) [+ bq])), k alike, wv . norm(x) [+ bv])
+            // attention: x += [postNorm] wo . attn(rope([qkNorm] (wq . norm(x) [+ bq])), k alike, wv . norm(x) [+ bv])
             backend.rmsNorm(x, w.attnNorm(), eps, xb);
             backend.matmul(w.wq(), xb, q);
             backend.matmul(w.wk(), xb, k);

@@ -140,8 +140,9 @@ public record ModelWeights(Weight tokenEmbedding, // [vocab, dim]
             try {
                 return backend.load(view);
             } catch (UnsupportedOperationException e) {
-                throw new IllegalArgumentException(
-                        "%s: tensor %s has type %s, which the %s backend does not support: %s".formatted(gguf.path(), view.name(), view.type(), backend.name(), e.getMessage()), e);
+                String what = "%s: tensor %s has type %s, which the %s backend does not support: %s";
+                throw new IllegalArgumentException(what.formatted(gguf.path(), view.name(), view.type(),
+                        backend.name(), e.getMessage()), e);
             }
         }
 

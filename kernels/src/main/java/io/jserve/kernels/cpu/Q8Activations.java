@@ -26,6 +26,7 @@ import java.lang.foreign.ValueLayout;
 final class Q8Activations {
     private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S16 = jdk.incubator.vector.ShortVector.SPECIES_256;
     /** Adding and subtracting 1.5 * 2^23 rounds a float of magnitude below 2^22 to an integer, half to even. */
     private static final float ROUND = 12582912f;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
@@ -37,6 +38,8 @@ final class Q8Activations {
     private MemorySegment scales = MemorySegment.NULL;
     private MemorySegment sums = MemorySegment.NULL;
     private MemorySegment packed = MemorySegment.NULL;
+    /** The quants widened to int16, for the Java kernel's 16-bit products. */
+    private short[] widened = new short[0];
     /** Whether {@link #packed} holds the current rows (packing is done on first use, once per quantization). */
     private boolean packedValid;
     private int tokens;
@@ -56,6 +59,9 @@ final class Q8Activations {
             quants = arena.allocate(32 * n, 64);
             scales = arena.allocate(4 * n, 64);
             sums = arena.allocate(4 * n, 64);
+        }
+        if (widened.length < 32 * n) {
+            widened = new short[(int) (32 * n)];
         }
         MemorySegment xs = x.segment();
         for (int t = 0; t < tokens; t++) {
@@ -80,6 +86,8 @@ final class Q8Activations {
         IntVector q1 = (IntVector) v1.mul(id).add(ROUND).sub(ROUND).convert(VectorOperators.F2I, 0);
         q0.convertShape(VectorOperators.I2B, B16, 0).intoMemorySegment(quants, 32 * i, java.nio.ByteOrder.nativeOrder());
         q1.convertShape(VectorOperators.I2B, B16, 0).intoMemorySegment(quants, 32 * i + 16, java.nio.ByteOrder.nativeOrder());
+        q0.convertShape(VectorOperators.I2S, S16, 0).intoArray(widened, (int) (32 * i));
+        q1.convertShape(VectorOperators.I2S, S16, 0).intoArray(widened, (int) (32 * i + 16));
         sums.setAtIndex(INT, i, q0.add(q1).reduceLanes(VectorOperators.ADD));
         scales.setAtIndex(FLOAT, i, Float.float16ToFloat(Float.floatToFloat16(amax / 127f)));
     }
@@ -94,6 +102,7 @@ final class Q8Activations {
         for (int j = 0; j < 32; j++) {
             int q = (int) Math.rint(xs.get(FLOAT, src + 4L * j) * id);
             quants.set(ValueLayout.JAVA_BYTE, 32 * i + j, (byte) q);
+            widened[(int) (32 * i + j)] = (short) q;
             sum += q;
         }
         sums.setAtIndex(INT, i, sum);
@@ -131,6 +140,11 @@ final class Q8Activations {
     /** The float value of each block's fp16 scale. */
     MemorySegment scales() {
         return scales;
+    }
+
+    /** The quants as int16, {@code 32 * blocks} per row (a heap copy for the Java kernel). */
+    short[] widened() {
+        return widened;
     }
 
     /** Each block's sum of quants. */

@@ -46,8 +46,7 @@ final class Q8Matmul {
         if (nativeKernel) {
             NativeQ8Kernel.rowRange(w.data(), w.view().rowBytes(), r0, r1, acts, packed, out.segment(), out.cols());
         } else {
-            Q8_0Int8Kernel.rowRange(w.data(), w.view().rowBytes(), r0, r1, acts, out.segment(), out.cols(),
-                    scratch.acc16);
+            Q8_0Int8Kernel.rowRange(w.data(), w.view().rowBytes(), r0, r1, acts, out.segment(), out.cols(), scratch);
         }
     }
 }

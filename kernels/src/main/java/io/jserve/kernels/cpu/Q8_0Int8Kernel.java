@@ -22,58 +22,105 @@ import java.nio.ByteOrder;
  * </pre>
  * The integer sums are exact in any order, so only the float steps above fix the bits, and they depend on
  * nothing but the row and the token: the product is batch invariant.
+ *
+ * <p>The vector form takes 16 blocks at a time: each block's 32 products (int16, widened activations) are
+ * added in adjacent pairs into 16 int lanes, and a tree of two-vector shuffles ({@link #fold}) turns the 16
+ * blocks' vectors into one vector of their 16 sums, lane k for block k, so the 16 float accumulators are the
+ * lanes of one vector: no per-block horizontal sum.
  */
 final class Q8_0Int8Kernel {
-    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    private static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
     private static final boolean VECTOR = FloatVector.SPECIES_PREFERRED.length() >= 16;
     private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
     private static final ByteOrder LITTLE = ByteOrder.LITTLE_ENDIAN;
+    /** Lane indexes 0, 2, 4, ... and 1, 3, 5, ... into the 32 lanes of two vectors. */
+    private static final IntVector EVEN = IntVector.zero(I16).addIndex(2);
+    private static final IntVector ODD = EVEN.add(1);
 
     private Q8_0Int8Kernel() {
     }
 
     /**
      * {@code out[t, r]} for rows {@code [r0, r1)} and every quantized token; {@code out} rows are {@code outCols}
-     * floats apart. {@code acc} is 16 floats of scratch.
+     * floats apart. {@code scratch} supplies 16-float buffers.
      */
     static void rowRange(MemorySegment w, long rowBytes, int r0, int r1, Q8Activations a, MemorySegment out,
-                         int outCols, float[] acc) {
+                         int outCols, Scratch scratch) {
         int nb = a.blocks();
         for (int r = r0; r < r1; r++) {
             for (int t = 0; t < a.tokens(); t++) {
-                float y = VECTOR ? dot(w, r * rowBytes, a, t, nb, acc) : scalarDot(w, r * rowBytes, a, t, nb, acc);
+                float y = VECTOR ? dot(w, r * rowBytes, a, t, nb, scratch.acc16, scratch.scale16)
+                        : scalarDot(w, r * rowBytes, a, t, nb, scratch.acc16);
                 out.setAtIndex(FLOAT, (long) t * outCols + r, y);
             }
         }
     }
 
-    /** One row with one token; the block's two 16-value halves are multiplied in int16 and added (no overflow). */
-    static float dot(MemorySegment w, long row, Q8Activations a, int t, int nb, float[] acc) {
-        java.util.Arrays.fill(acc, 0f);
-        MemorySegment q = a.quants();
+    /** One row with one token, 16 blocks at a time. */
+    static float dot(MemorySegment w, long row, Q8Activations a, int t, int nb, float[] acc, float[] scale) {
+        short[] x = a.widened();
         MemorySegment d = a.scales();
         long first = (long) t * nb;
-        for (int b = 0; b < nb; b++) {
-            long wb = row + 34L * b;
-            long xb = 32 * (first + b);
-            ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, w, wb + 2, LITTLE)
-                    .convertShape(VectorOperators.B2S, S16, 0);
-            ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, w, wb + 18, LITTLE)
-                    .convertShape(VectorOperators.B2S, S16, 0);
-            ShortVector x0 = (ShortVector) ByteVector.fromMemorySegment(B16, q, xb, LITTLE)
-                    .convertShape(VectorOperators.B2S, S16, 0);
-            ShortVector x1 = (ShortVector) ByteVector.fromMemorySegment(B16, q, xb + 16, LITTLE)
-                    .convertShape(VectorOperators.B2S, S16, 0);
-            // |w0 x0 + w1 x1| <= 2 * 128 * 127 < 2^15: exact in int16
-            int isum = ((IntVector) w0.mul(x0).add(w1.mul(x1)).convertShape(VectorOperators.S2I, I16, 0))
-                    .reduceLanes(VectorOperators.ADD);
-            float scale = Float.float16ToFloat(w.get(HALF, wb)) * d.getAtIndex(FLOAT, first + b);
-            acc[b & 15] = Math.fma((float) isum, scale, acc[b & 15]);
+        int xo = t * nb * 32;
+        FloatVector sum = FloatVector.zero(F16);
+        for (int g = 0; g < nb; g += 16) {
+            int have = Math.min(16, nb - g);
+            long wg = row + 34L * g;
+            int xg = xo + 32 * g;
+            IntVector v0 = pairs(w, wg, x, xg, have, 0);
+            IntVector v1 = pairs(w, wg, x, xg, have, 1);
+            IntVector v2 = pairs(w, wg, x, xg, have, 2);
+            IntVector v3 = pairs(w, wg, x, xg, have, 3);
+            IntVector v4 = pairs(w, wg, x, xg, have, 4);
+            IntVector v5 = pairs(w, wg, x, xg, have, 5);
+            IntVector v6 = pairs(w, wg, x, xg, have, 6);
+            IntVector v7 = pairs(w, wg, x, xg, have, 7);
+            IntVector v8 = pairs(w, wg, x, xg, have, 8);
+            IntVector v9 = pairs(w, wg, x, xg, have, 9);
+            IntVector v10 = pairs(w, wg, x, xg, have, 10);
+            IntVector v11 = pairs(w, wg, x, xg, have, 11);
+            IntVector v12 = pairs(w, wg, x, xg, have, 12);
+            IntVector v13 = pairs(w, wg, x, xg, have, 13);
+            IntVector v14 = pairs(w, wg, x, xg, have, 14);
+            IntVector v15 = pairs(w, wg, x, xg, have, 15);
+            IntVector isum = fold(
+                    fold(fold(fold(v0, v1), fold(v2, v3)), fold(fold(v4, v5), fold(v6, v7))),
+                    fold(fold(fold(v8, v9), fold(v10, v11)), fold(fold(v12, v13), fold(v14, v15))));
+            for (int k = 0; k < 16; k++) {
+                scale[k] = k < have ? Float.float16ToFloat(w.get(HALF, wg + 34L * k)) * d.getAtIndex(FLOAT, first + g + k)
+                        : 0f;
+            }
+            sum = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F16, scale, 0), sum);
         }
+        sum.intoArray(acc, 0);
         return sum(acc);
+    }
+
+    /**
+     * Block {@code k} of the group: its 32 products {@code w * x} (exact in int16: |w x| <= 128 * 127) added in
+     * adjacent pairs into 16 ints; zeros past the row's last block.
+     */
+    private static IntVector pairs(MemorySegment w, long wg, short[] x, int xg, int have, int k) {
+        if (k >= have) {
+            return IntVector.zero(I16);
+        }
+        ShortVector wv = (ShortVector) ByteVector.fromMemorySegment(B32, w, wg + 34L * k + 2, LITTLE)
+                .convertShape(VectorOperators.B2S, S32, 0);
+        IntVector p = wv.mul(ShortVector.fromArray(S32, x, xg + 32 * k)).reinterpretAsInts();
+        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .add(p.lanewise(VectorOperators.ASHR, 16));
+    }
+
+    /**
+     * Lanes {@code 2i, 2i+1} of {@code a} then of {@code b} added: applied as a tree to 16 vectors of 16 partial
+     * sums (one vector per block), it leaves block k's total in lane k.
+     */
+    private static IntVector fold(IntVector a, IntVector b) {
+        return EVEN.selectFrom(a, b).add(ODD.selectFrom(a, b));
     }
 
     /** {@link #dot} one value at a time: the same integers and the same float steps. */

@@ -15,6 +15,8 @@ final class Scratch {
     final float[] lanes = new float[FloatVector.SPECIES_PREFERRED.length()];
     /** The 16 accumulators of an 8-bit Q8_0 dot ({@link Q8_0Int8Kernel}). */
     final float[] acc16 = new float[16];
+    /** The 16 block scales of a group of an 8-bit Q8_0 dot. */
+    final float[] scale16 = new float[16];
 
     /** A buffer of at least {@code n} floats for a decoded weight row. */
     float[] row(int n) {
