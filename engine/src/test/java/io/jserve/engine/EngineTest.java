@@ -170,6 +170,13 @@ class EngineTest {
     }
 
     @Test
+    void aMaxModelLenBeyondTheModelsContextStopsTheStart() {
+        EngineConfig tooLong = new EngineConfig(MODEL, "cpu", 8, 64, 16, 64, 0, 4096, 16, true, null, 0.9);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Engine.start(tooLong).close());
+        assertEquals("max-model-len 4096 exceeds the model's context length 2048", e.getMessage());
+    }
+
+    @Test
     void aPromptBeyondTheContextIsRefusedAtSubmit() {
         int[] longPrompt = new int[2040];
         longPrompt[0] = 1;
