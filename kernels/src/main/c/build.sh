@@ -10,7 +10,7 @@ src=$1 out=$2
 cc=${JSERVE_CC:-$(command -v gcc || true)}
 if [ "$cc" = none ]; then cc=; fi
 if [ -z "$cc" ]; then
-  echo "[cpu] gcc not found: building without the native Q8_0 kernel; the CPU backend uses its Java kernels"
+  echo "[cpu] gcc not found: building without the native Q8_0 kernel; Q8_0 products run in float (or -Djserve.cpu.q8=int8)"
   exit 0
 fi
 case "$(uname -s)-$(uname -m)" in

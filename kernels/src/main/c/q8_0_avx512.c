@@ -76,7 +76,6 @@ void jserve_q8_0_matmul(const uint8_t *w, int64_t row_bytes, int32_t r0, int32_t
                         float *out, int64_t out_stride) {
     const __m512i perm = _mm512_loadu_si512(PERM);
     const int groups = (nb + 15) / 16;
-    const int prefetch = tokens > 1;
     for (int32_t r = r0; r < r1; r++) {
         const uint8_t *row = w + (int64_t) r * row_bytes;
         for (int32_t t0 = 0; t0 < tokens; t0 += TOKEN_TILE) {
@@ -89,10 +88,9 @@ void jserve_q8_0_matmul(const uint8_t *w, int64_t row_bytes, int32_t r0, int32_t
                 const int b0 = 16 * g;
                 const int have = nb - b0 < 16 ? nb - b0 : 16;
                 const uint8_t *gw = row + 34L * b0;
-                if (prefetch) {
-                    for (int i = 0; i < 16 * 34; i += 64) {
-                        _mm_prefetch((const char *) (gw + 2048 + i), _MM_HINT_T0);
-                    }
+                /* 2 KiB ahead: +4 % at one token, +28 % at eight (research/cpu-kernels.md), streaming from DRAM */
+                for (int i = 0; i < 16 * 34; i += 64) {
+                    _mm_prefetch((const char *) (gw + 2048 + i), _MM_HINT_T0);
                 }
                 __m512i wv[8];
                 for (int i = 0; i < 8; i++) {
@@ -274,7 +272,22 @@ void jserve_q8_0_matmul_packed(const uint8_t *w, int64_t row_bytes, int32_t r0, 
     matmul_packed16(w, row_bytes, r0, r1, nb, packed, tokens, out, out_stride);
 }
 
+/*
+ * XOR of the 64-byte lines in [p, p + n) (n a multiple of 256, p 64-byte aligned): a plain streaming read, the
+ * memory-bandwidth probe that the decode step is compared with (bench/cpu/MemoryBandwidth).
+ */
+int64_t jserve_read_xor(const uint8_t *p, int64_t n) {
+    __m512i a = _mm512_setzero_si512(), b = a, c = a, d = a;
+    for (int64_t o = 0; o < n; o += 256) {
+        a = _mm512_xor_si512(a, _mm512_load_si512(p + o));
+        b = _mm512_xor_si512(b, _mm512_load_si512(p + o + 64));
+        c = _mm512_xor_si512(c, _mm512_load_si512(p + o + 128));
+        d = _mm512_xor_si512(d, _mm512_load_si512(p + o + 192));
+    }
+    return _mm512_reduce_add_epi64(_mm512_xor_si512(_mm512_xor_si512(a, b), _mm512_xor_si512(c, d)));
+}
+
 /* A version stamp the Java side checks, so a stale library from an older build is not used by mistake. */
 int32_t jserve_q8_0_abi_version(void) {
-    return 2;
+    return 3;
 }

@@ -1,5 +1,6 @@
 package io.jserve.bench.cpu;
 
+import io.jserve.kernels.cpu.NativeReadProbe;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,17 +13,19 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The machine's streaming read bandwidth, measured from Java: {@code threads} platform threads each read an
- * equal share of a buffer much larger than the caches with 512-bit (or the widest) vector loads, and the total
- * bytes over the slowest thread's time give one sample. This is the floor of a memory-bound decode step
+ * The machine's streaming read bandwidth: {@code threads} platform threads each read an equal share of a buffer
+ * much larger than the caches, and the total bytes over the slowest thread's time give one sample. The reads go
+ * through the C library's AVX-512 loop where it is loaded ({@link NativeReadProbe}; a Java vector loop reads
+ * about a third slower here, which would understate the floor), else through a Java vector loop. This is the floor of a memory-bound decode step
  * (every weight byte is read once per step), measured in the same process as the step it is compared with,
  * since this machine's bandwidth drifts from run to run.
  */
 public final class MemoryBandwidth {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
 
-    /** Median and best of the samples, in bytes per second. */
-    public record Result(double medianBytesPerSecond, double bestBytesPerSecond, int samples, int threads) {
+    /** Median and best of the samples, in bytes per second, and which reader took them. */
+    public record Result(double medianBytesPerSecond, double bestBytesPerSecond, int samples, int threads,
+                         String reader) {
         public Result {
             if (samples < 1 || threads < 1) {
                 throw new IllegalArgumentException("need at least one sample and one thread");
@@ -31,8 +34,8 @@ public final class MemoryBandwidth {
 
         @Override
         public String toString() {
-            return "read bandwidth %.1f GB/s median, %.1f GB/s best (%d samples, %d threads)"
-                    .formatted(medianBytesPerSecond / 1e9, bestBytesPerSecond / 1e9, samples, threads);
+            return "read bandwidth %.1f GB/s median, %.1f GB/s best (%d samples, %d threads, %s)"
+                    .formatted(medianBytesPerSecond / 1e9, bestBytesPerSecond / 1e9, samples, threads, reader);
         }
     }
 
@@ -50,7 +53,8 @@ public final class MemoryBandwidth {
 
     /** Reads {@code buffer} (e.g. a mapped model file, already resident) {@code samples} times. */
     public static Result measure(MemorySegment buffer, int threads, int samples) {
-        long share = buffer.byteSize() / threads / L.vectorByteSize() * L.vectorByteSize();
+        long share = buffer.byteSize() / threads / 4096 * 4096;
+        boolean nativeReader = NativeReadProbe.available() && buffer.isNative() && buffer.address() % 64 == 0;
         List<Double> rates = new ArrayList<>();
         long[] sink = new long[threads];
         for (int s = 0; s < samples + 1; s++) { // one more: the first compiles the loop
@@ -60,7 +64,8 @@ public final class MemoryBandwidth {
                 int index = t;
                 ts[t] = Thread.ofPlatform().start(() -> {
                     long start = System.nanoTime();
-                    sink[index] ^= read(buffer, index * share, share);
+                    sink[index] ^= nativeReader ? NativeReadProbe.read(buffer.asSlice(index * share, share))
+                            : read(buffer, index * share, share);
                     nanos[index] = System.nanoTime() - start;
                 });
             }
@@ -80,7 +85,8 @@ public final class MemoryBandwidth {
             System.out.print(""); // keeps the reads alive
         }
         rates.sort(Double::compare);
-        return new Result(rates.get(rates.size() / 2), rates.getLast(), samples, threads);
+        return new Result(rates.get(rates.size() / 2), rates.getLast(), samples, threads,
+                nativeReader ? "C AVX-512 loop" : "Java vector loop");
     }
 
     /** XOR of every 8-byte word in {@code [from, from + length)}, four independent vector chains. */

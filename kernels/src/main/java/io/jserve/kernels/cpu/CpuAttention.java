@@ -130,7 +130,7 @@ final class CpuAttention {
         for (int j = 0; j < len; j++) {
             max = Math.max(max, scores[j]);
         }
-        float sum = SoftmaxExp.expMinusMaxAndSum(scores, len, max, scratch.lanes);
+        float sum = VectorExp.expMinusMaxAndSum(scores, len, max, scratch.lanes);
         if (HAS_512 && d % 16 == 0) {
             for (int i = 0; i < d; i += 16) {
                 FloatVector acc = FloatVector.zero(F16);

@@ -36,6 +36,8 @@ public final class CpuBackend extends HostBackend {
     private final Scratch[] scratch;
     private final Map<GgmlType, RowDecoder> decoders = new EnumMap<>(GgmlType.class);
     private final Q8Path q8Path;
+    /** Whether the native path was asked for and is not available here. */
+    private final boolean q8Fallback;
     private final Q8Activations q8Activations = new Q8Activations();
     /** Norm weights decoded once to float (a handful per model), by weight identity. */
     private final Map<Weight, float[]> vectors = new IdentityHashMap<>();
@@ -58,7 +60,11 @@ public final class CpuBackend extends HostBackend {
 
     /** {@code alwaysSplit}: every operation is split across the threads whatever its size (tests of the split). */
     CpuBackend(int threads, Q8Path q8Path, boolean alwaysSplit) {
-        this.q8Path = java.util.Objects.requireNonNull(q8Path, "q8Path");
+        // INT8_NATIVE where the C kernel does not load means FLOAT: the Java 8-bit kernel gives the C kernel's
+        // bits but runs 2-3x slower than the float path, so it is used only when asked for (INT8)
+        java.util.Objects.requireNonNull(q8Path, "q8Path");
+        this.q8Path = q8Path == Q8Path.INT8_NATIVE && !NativeQ8Kernel.available() ? Q8Path.FLOAT : q8Path;
+        this.q8Fallback = q8Path == Q8Path.INT8_NATIVE && this.q8Path == Q8Path.FLOAT;
         this.pool = new WorkerPool(threads, alwaysSplit);
         this.scratch = new Scratch[threads];
         for (int i = 0; i < threads; i++) {
@@ -78,16 +84,15 @@ public final class CpuBackend extends HostBackend {
 
     /** How Q8_0 products are computed: {@link Q8Path#INT8_NATIVE} only when the C kernel is loaded. */
     public Q8Path q8Path() {
-        return q8Path == Q8Path.INT8_NATIVE && !NativeQ8Kernel.available() ? Q8Path.INT8 : q8Path;
+        return q8Path;
     }
 
     /** For logs: threads and the Q8_0 path, with the reason when the native kernel is not used. */
     public String description() {
         String q8 = switch (q8Path) {
-            case FLOAT -> "float";
+            case FLOAT -> q8Fallback ? "float (" + NativeQ8Kernel.status() + ")" : "float";
             case INT8 -> "8-bit activations, Java";
-            case INT8_NATIVE -> NativeQ8Kernel.available() ? "8-bit activations, " + NativeQ8Kernel.status()
-                    : "8-bit activations, Java (" + NativeQ8Kernel.status() + ")";
+            case INT8_NATIVE -> "8-bit activations, " + NativeQ8Kernel.status();
         };
         return "cpu: %d threads, Q8_0 %s".formatted(pool.size(), q8);
     }

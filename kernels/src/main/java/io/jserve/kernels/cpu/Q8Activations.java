@@ -40,13 +40,22 @@ final class Q8Activations {
     private MemorySegment packed = MemorySegment.NULL;
     /** The quants widened to int16, for the Java kernel's 16-bit products. */
     private short[] widened = new short[0];
+    private boolean widen;
     /** Whether {@link #packed} holds the current rows (packing is done on first use, once per quantization). */
     private boolean packedValid;
     private int tokens;
     private int blocks;
 
-    /** Quantizes every row of {@code x} (whose width is a multiple of 32), replacing the previous contents. */
+    /** Quantizes every row of {@code x}, with the int16 copy the Java kernel reads. */
     void quantize(HostTensor x) {
+        quantize(x, true);
+    }
+
+    /**
+     * Quantizes every row of {@code x} (whose width is a multiple of 32), replacing the previous contents; the
+     * int16 copy ({@link #widened()}) only when {@code widen} (the C kernel does not read it).
+     */
+    void quantize(HostTensor x, boolean widen) {
         if (x.cols() % 32 != 0) {
             throw new IllegalArgumentException("8-bit activations need rows of whole 32-value blocks, got " + x.cols());
         }
@@ -60,7 +69,8 @@ final class Q8Activations {
             scales = arena.allocate(4 * n, 64);
             sums = arena.allocate(4 * n, 64);
         }
-        if (widened.length < 32 * n) {
+        this.widen = widen;
+        if (widen && widened.length < 32 * n) {
             widened = new short[(int) (32 * n)];
         }
         MemorySegment xs = x.segment();
@@ -86,8 +96,10 @@ final class Q8Activations {
         IntVector q1 = (IntVector) v1.mul(id).add(ROUND).sub(ROUND).convert(VectorOperators.F2I, 0);
         q0.convertShape(VectorOperators.I2B, B16, 0).intoMemorySegment(quants, 32 * i, java.nio.ByteOrder.nativeOrder());
         q1.convertShape(VectorOperators.I2B, B16, 0).intoMemorySegment(quants, 32 * i + 16, java.nio.ByteOrder.nativeOrder());
-        q0.convertShape(VectorOperators.I2S, S16, 0).intoArray(widened, (int) (32 * i));
-        q1.convertShape(VectorOperators.I2S, S16, 0).intoArray(widened, (int) (32 * i + 16));
+        if (widen) {
+            ((jdk.incubator.vector.ShortVector) q0.convertShape(VectorOperators.I2S, S16, 0)).intoArray(widened, (int) (32 * i));
+            ((jdk.incubator.vector.ShortVector) q1.convertShape(VectorOperators.I2S, S16, 0)).intoArray(widened, (int) (32 * i + 16));
+        }
         sums.setAtIndex(INT, i, q0.add(q1).reduceLanes(VectorOperators.ADD));
         scales.setAtIndex(FLOAT, i, Float.float16ToFloat(Float.floatToFloat16(amax / 127f)));
     }
@@ -102,7 +114,9 @@ final class Q8Activations {
         for (int j = 0; j < 32; j++) {
             int q = (int) Math.rint(xs.get(FLOAT, src + 4L * j) * id);
             quants.set(ValueLayout.JAVA_BYTE, 32 * i + j, (byte) q);
-            widened[(int) (32 * i + j)] = (short) q;
+            if (widen) {
+                widened[(int) (32 * i + j)] = (short) q;
+            }
             sum += q;
         }
         sums.setAtIndex(INT, i, sum);
@@ -144,6 +158,9 @@ final class Q8Activations {
 
     /** The quants as int16, {@code 32 * blocks} per row (a heap copy for the Java kernel). */
     short[] widened() {
+        if (!widen) {
+            throw new IllegalStateException("activations were quantized without their int16 copy");
+        }
         return widened;
     }
 

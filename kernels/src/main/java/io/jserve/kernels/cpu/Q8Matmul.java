@@ -23,10 +23,10 @@ final class Q8Matmul {
         if (x.rows() == 0) {
             return;
         }
-        acts.quantize(x);
         int rows = (int) w.rows();
         boolean nativeKernel = useNative && NativeQ8Kernel.available() && w.data().isNative()
                 && out.segment().isNative();
+        acts.quantize(x, !nativeKernel);
         MemorySegment packed = nativeKernel && x.rows() >= NativeQ8Kernel.PACKED_MIN_TOKENS ? acts.packed() : null;
         long work = (long) rows * w.width() * x.rows();
         int parts = pool.parts(work, PARALLEL_MIN_WORK, rows);

@@ -12,7 +12,10 @@ public enum Q8Path {
      * kernel); about 1/250 relative rounding of each activation block, as in llama.cpp's CPU backend.
      */
     INT8,
-    /** {@link #INT8} through the C AVX-512 VNNI kernel; falls back to {@link #INT8} where it is not available. */
+    /**
+     * {@link #INT8} through the C AVX-512 VNNI kernel, the default. Where the kernel is not available the backend
+     * uses {@link #FLOAT} instead (faster than the Java 8-bit kernel, but the reference's numerics, not these).
+     */
     INT8_NATIVE;
 
     /**

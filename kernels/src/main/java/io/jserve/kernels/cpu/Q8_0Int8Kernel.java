@@ -53,61 +53,64 @@ final class Q8_0Int8Kernel {
         int nb = a.blocks();
         for (int r = r0; r < r1; r++) {
             for (int t = 0; t < a.tokens(); t++) {
-                float y = VECTOR ? dot(w, r * rowBytes, a, t, nb, scratch.acc16, scratch.scale16)
+                float y = VECTOR ? dot(w, r * rowBytes, a, t, nb, scratch.acc16, scratch.scale16, scratch.int16,
+                        scratch.int64)
                         : scalarDot(w, r * rowBytes, a, t, nb, scratch.acc16);
                 out.setAtIndex(FLOAT, (long) t * outCols + r, y);
             }
         }
     }
 
-    /** One row with one token, 16 blocks at a time. */
-    static float dot(MemorySegment w, long row, Q8Activations a, int t, int nb, float[] acc, float[] scale) {
+    /** One row with one token, 16 blocks at a time (the last, partial group's sums computed one by one). */
+    static float dot(MemorySegment w, long row, Q8Activations a, int t, int nb, float[] acc, float[] scale,
+                     int[] tail, int[] quads) {
         short[] x = a.widened();
         MemorySegment d = a.scales();
         long first = (long) t * nb;
         int xo = t * nb * 32;
         FloatVector sum = FloatVector.zero(F16);
-        for (int g = 0; g < nb; g += 16) {
-            int have = Math.min(16, nb - g);
+        int g = 0;
+        for (; g + 16 <= nb; g += 16) {
             long wg = row + 34L * g;
             int xg = xo + 32 * g;
-            IntVector v0 = pairs(w, wg, x, xg, have, 0);
-            IntVector v1 = pairs(w, wg, x, xg, have, 1);
-            IntVector v2 = pairs(w, wg, x, xg, have, 2);
-            IntVector v3 = pairs(w, wg, x, xg, have, 3);
-            IntVector v4 = pairs(w, wg, x, xg, have, 4);
-            IntVector v5 = pairs(w, wg, x, xg, have, 5);
-            IntVector v6 = pairs(w, wg, x, xg, have, 6);
-            IntVector v7 = pairs(w, wg, x, xg, have, 7);
-            IntVector v8 = pairs(w, wg, x, xg, have, 8);
-            IntVector v9 = pairs(w, wg, x, xg, have, 9);
-            IntVector v10 = pairs(w, wg, x, xg, have, 10);
-            IntVector v11 = pairs(w, wg, x, xg, have, 11);
-            IntVector v12 = pairs(w, wg, x, xg, have, 12);
-            IntVector v13 = pairs(w, wg, x, xg, have, 13);
-            IntVector v14 = pairs(w, wg, x, xg, have, 14);
-            IntVector v15 = pairs(w, wg, x, xg, have, 15);
-            IntVector isum = fold(
-                    fold(fold(fold(v0, v1), fold(v2, v3)), fold(fold(v4, v5), fold(v6, v7))),
-                    fold(fold(fold(v8, v9), fold(v10, v11)), fold(fold(v12, v13), fold(v14, v15))));
+            // four blocks at a time through two fold levels, parked in scratch (small methods stay inlined)
+            for (int k = 0; k < 16; k += 4) {
+                fold(fold(pairs(w, wg, x, xg, k), pairs(w, wg, x, xg, k + 1)),
+                        fold(pairs(w, wg, x, xg, k + 2), pairs(w, wg, x, xg, k + 3))).intoArray(quads, 4 * k);
+            }
+            IntVector isum = fold(fold(IntVector.fromArray(I16, quads, 0), IntVector.fromArray(I16, quads, 16)),
+                    fold(IntVector.fromArray(I16, quads, 32), IntVector.fromArray(I16, quads, 48)));
             for (int k = 0; k < 16; k++) {
-                scale[k] = k < have ? Float.float16ToFloat(w.get(HALF, wg + 34L * k)) * d.getAtIndex(FLOAT, first + g + k)
-                        : 0f;
+                scale[k] = Float.float16ToFloat(w.get(HALF, wg + 34L * k)) * d.getAtIndex(FLOAT, first + g + k);
             }
             sum = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F16, scale, 0), sum);
+        }
+        if (g < nb) {
+            MemorySegment q = a.quants();
+            for (int k = 0; k < 16; k++) {
+                int b = g + k;
+                if (b < nb) {
+                    long wb = row + 34L * b;
+                    int isum = 0;
+                    for (int j = 0; j < 32; j++) {
+                        isum += w.get(ValueLayout.JAVA_BYTE, wb + 2 + j) * q.get(ValueLayout.JAVA_BYTE, 32 * (first + b) + j);
+                    }
+                    tail[k] = isum;
+                    scale[k] = Float.float16ToFloat(w.get(HALF, wb)) * d.getAtIndex(FLOAT, first + b);
+                } else {
+                    tail[k] = 0;
+                    scale[k] = 0f;
+                }
+            }
+            FloatVector isum = (FloatVector) IntVector.fromArray(I16, tail, 0).convert(VectorOperators.I2F, 0);
+            sum = isum.fma(FloatVector.fromArray(F16, scale, 0), sum);
         }
         sum.intoArray(acc, 0);
         return sum(acc);
     }
 
-    /**
-     * Block {@code k} of the group: its 32 products {@code w * x} (exact in int16: |w x| <= 128 * 127) added in
-     * adjacent pairs into 16 ints; zeros past the row's last block.
-     */
-    private static IntVector pairs(MemorySegment w, long wg, short[] x, int xg, int have, int k) {
-        if (k >= have) {
-            return IntVector.zero(I16);
-        }
+    /** Block {@code k} of the group: its 32 products {@code w * x} (exact in int16) added in pairs into 16 ints. */
+    private static IntVector pairs(MemorySegment w, long wg, short[] x, int xg, int k) {
         ShortVector wv = (ShortVector) ByteVector.fromMemorySegment(B32, w, wg + 34L * k + 2, LITTLE)
                 .convertShape(VectorOperators.B2S, S32, 0);
         IntVector p = wv.mul(ShortVector.fromArray(S32, x, xg + 32 * k)).reinterpretAsInts();

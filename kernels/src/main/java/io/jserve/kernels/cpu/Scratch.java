@@ -17,6 +17,10 @@ final class Scratch {
     final float[] acc16 = new float[16];
     /** The 16 block scales of a group of an 8-bit Q8_0 dot. */
     final float[] scale16 = new float[16];
+    /** The 16 block sums of a partial group of an 8-bit Q8_0 dot. */
+    final int[] int16 = new int[16];
+    /** Four partly folded groups of four blocks of an 8-bit Q8_0 dot. */
+    final int[] int64 = new int[64];
 
     /** A buffer of at least {@code n} floats for a decoded weight row. */
     float[] row(int n) {

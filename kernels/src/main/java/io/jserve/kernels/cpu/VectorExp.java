@@ -6,14 +6,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code e^x} for softmax, vectorized and deterministic: Cephes' {@code expf} (range reduction by {@code ln 2}
+ * {@code e^x} for softmax and SiLU, vectorized and deterministic: Cephes' {@code expf} (range reduction by {@code ln 2}
  * in two parts, a degree-5 polynomial, scaling by {@code 2^n} through the exponent bits) written with plain
  * multiplies, adds and fused multiply-adds only, so the vector lanes and the scalar tail give the same bits,
  * compiled or interpreted. (The Vector API's own {@code EXP} may differ between those, which would break batch
  * invariance; {@link Math#exp} one value at a time costs some 10 ns.) Accurate to about 2 ulp; arguments below
- * -87 give about {@code 1e-38} instead of smaller values, which no softmax sum notices.
+ * -87 give about {@code 1e-38} instead of smaller values (no softmax sum notices), above 88 about {@code 1.7e38}.
  */
-final class SoftmaxExp {
+final class VectorExp {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
@@ -30,7 +30,7 @@ final class SoftmaxExp {
     private static final float HI = 88.0f;
     private static final float ROUND = 12582912f; // 1.5 * 2^23: x + ROUND - ROUND rounds to an integer
 
-    private SoftmaxExp() {
+    private VectorExp() {
     }
 
     /**
