@@ -46,7 +46,7 @@ jserve_ensure_built() {
 jserve_run_main() {
   local main=$1; shift
   exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -XX:+UseParallelGC -Djava.util.logging.SimpleFormatter.format='%1$tT %4$-7s %3$s: %5$s%6$s%n' \
+    -XX:+UseParallelGC -XX:MaxNewSize=64m -Xmx2g -Djava.util.logging.SimpleFormatter.format='%1$tT %4$-7s %3$s: %5$s%6$s%n' \
     -Djserve.root="$jserve_root" ${JSERVE_JAVA_OPTS:-} \
     -cp "$jserve_app_dir/classes:$jserve_app_dir/lib/*" "$main" "$@"
 }

@@ -203,6 +203,8 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        core.profileTable().ifPresent(table ->
+                LOG.log(System.Logger.Level.INFO, "step profile (-Djserve.profile=true), per engine step:\n" + table));
         kvStorage.close();
         model.close();
     }

@@ -3,6 +3,8 @@ package io.jserve.engine;
 import io.jserve.engine.runner.ForwardBatchBuilder;
 import io.jserve.engine.runner.ModelRunner;
 import io.jserve.engine.sampling.Sampler;
+import io.jserve.kernels.cpu.CpuBackend;
+import io.jserve.kernels.cpu.CpuProfile;
 import io.jserve.scheduler.FinishReason;
 import io.jserve.scheduler.QueueFullException;
 import io.jserve.scheduler.ScheduledBatch;
@@ -61,6 +63,9 @@ final class EngineCore {
             }
             runner.run(builder.build());
         }
+        if (CpuProfile.ENABLED && runner.backend() instanceof CpuBackend cpu) {
+            cpu.profile().reset(); // the profile is of served steps, not of the JIT's first ones
+        }
     }
 
     /** Admits a request; a full queue or an impossible prompt ends its stream at once. */
@@ -95,7 +100,9 @@ final class EngineCore {
 
     /** Runs one step over everything the scheduler picks. */
     void step() {
+        long t0 = System.nanoTime();
         ScheduledBatch batch = scheduler.schedule();
+        profile("scheduling", t0);
         if (batch.isEmpty()) {
             return;
         }
@@ -111,9 +118,11 @@ final class EngineCore {
             return;
         }
         steps++;
+        long updateStart = System.nanoTime();
         for (SequenceUpdate update : scheduler.update(batch, sampled)) {
             publish(update);
         }
+        profile("scheduler update + publish", updateStart);
     }
 
     private int[] runAndSample(ScheduledBatch batch) {
@@ -125,6 +134,7 @@ final class EngineCore {
             builder.add(entry.tokenIds(), entry.startPosition(), seq.blockTable().blockIds(), entry.sample());
         }
         float[] logits = runner.run(builder.build());
+        long sampleStart = System.nanoTime();
         List<ScheduledSequence> toSample = batch.sampled();
         int[] sampled = new int[toSample.size()];
         for (int i = 0; i < sampled.length; i++) {
@@ -134,6 +144,7 @@ final class EngineCore {
             request.setLastChoice(choice);
             sampled[i] = choice.tokenId();
         }
+        profile("sampling", sampleStart);
         return sampled;
     }
 
@@ -170,6 +181,21 @@ final class EngineCore {
         Sequence seq = request.sequence();
         return new StreamEvent.Finished(reason, seq.numPromptTokens(), seq.numCachedTokens(), seq.numOutputTokens(),
                 request.queueTimeNanos());
+    }
+
+    /** Adds the time since {@code startNanos} to the CPU backend's step profile ({@code -Djserve.profile=true}). */
+    private void profile(String part, long startNanos) {
+        if (CpuProfile.ENABLED && runner.backend() instanceof CpuBackend cpu) {
+            cpu.profile().since(part, startNanos);
+        }
+    }
+
+    /** The step profile as a table, or empty when profiling is off or the backend keeps none. */
+    java.util.Optional<String> profileTable() {
+        if (CpuProfile.ENABLED && runner.backend() instanceof CpuBackend cpu && steps > 0) {
+            return java.util.Optional.of(cpu.profile().table((int) Math.min(Integer.MAX_VALUE, steps)));
+        }
+        return java.util.Optional.empty();
     }
 
     EngineStats stats() {

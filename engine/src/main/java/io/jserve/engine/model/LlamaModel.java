@@ -42,6 +42,8 @@ public final class LlamaModel {
     private final Tensor up;      // [maxTokens, ffnDim]
     private final Tensor last;    // [maxSampled, dim]   final hidden state of sampled rows
     private final Tensor logits;  // [maxSampled, vocab]
+    private float[] hostLogits = new float[0]; // the last step's logits on the host, reused
+    private int[] sampledRows = new int[0];
 
     public LlamaModel(ModelConfig config, ModelWeights weights, ComputeBackend backend, int maxTokens, int maxSampled) {
         this.config = Objects.requireNonNull(config, "config");
@@ -84,7 +86,7 @@ public final class LlamaModel {
 
     /**
      * Runs one step and returns the logits of the rows in {@code sampleRows}, row after row
-     * ({@code sampleRows.length * vocabSize} values).
+     * ({@code sampleRows.length * vocabSize} values). The array is reused: it is valid until the next call.
      */
     public float[] forward(StepInputs step, int[] sampleRows, KvCacheStorage kv) {
         int n = step.numTokens();
@@ -156,9 +158,13 @@ public final class LlamaModel {
         if (f.finalSoftcap() > 0) {
             backend.softcap(logits, f.finalSoftcap(), logits);
         }
-        float[] out = new float[s * config.vocabSize()];
-        backend.download(logits, identity(s), out);
-        return out;
+        if (hostLogits.length != s * config.vocabSize()) {
+            // steady decoding keeps the same number of sampled rows, so this is rare: no per-step garbage
+            hostLogits = new float[s * config.vocabSize()];
+            sampledRows = identity(s);
+        }
+        backend.download(logits, sampledRows, hostLogits);
+        return hostLogits;
     }
 
     private static int[] identity(int n) {

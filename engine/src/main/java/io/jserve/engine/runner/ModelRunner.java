@@ -29,6 +29,10 @@ public final class ModelRunner {
         return model.forward(step, batch.sampleRows(), kvCache);
     }
 
+    public ComputeBackend backend() {
+        return backend;
+    }
+
     public LlamaModel model() {
         return model;
     }

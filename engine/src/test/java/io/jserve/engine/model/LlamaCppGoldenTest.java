@@ -3,6 +3,10 @@ package io.jserve.engine.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jserve.engine.SharedModels;
+import io.jserve.kernels.cpu.CpuBackend;
+import io.jserve.kernels.cpu.Q8Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,8 +53,9 @@ class LlamaCppGoldenTest {
     }
 
     /**
-     * TinyStories-656K Q8_0: our Q8_0 product multiplies float activations by exactly dequantized weights (no
-     * 8-bit rounding of activations as llama.cpp's CPU backend does), so it follows the float golden
+     * TinyStories-656K Q8_0 on the float path (the reference backend always; the CPU backend where the C kernel is
+     * not loaded): float activations times exactly dequantized weights, no 8-bit rounding of activations, so it
+     * follows the float golden
      * (first 48 greedy ids from BOS) and llama.cpp's first 5 ids; teacher-forced on llama.cpp's ids its top-5
      * probabilities agree within 0.02 (the README's rule for a float path).
      */
@@ -78,6 +83,30 @@ class LlamaCppGoldenTest {
                 assertEquals(llamaIds[i], GreedyHarness.argmax(forced[i]), "greedy id at step " + i);
             }
             assertTop5(ref, forced, llamaIds.length, 0.02);
+        }
+    }
+
+    /**
+     * With the C AVX-512 VNNI kernel loaded (the default where gcc built it), the CPU backend rounds activations to
+     * 8 bits per block exactly as llama.cpp's CPU backend does, and reproduces all 64 of its greedy ids on the Q8_0
+     * model with top-5 probabilities within 1e-3 (the F32 rule); without the kernel this path is not in use.
+     */
+    @Test
+    void theInt8PathReproducesLlamaCppOnQ8_0ForAll64Steps() throws IOException {
+        String file = "tinystories-656k/TinyStories-656K-Q8_0.gguf";
+        JsonNode ref = reference(file);
+        int[] prompt = ints(ref.path("prompt_token_ids"));
+        int[] expected = ints(ref.path("generated_token_ids"));
+        try (GreedyHarness h = new GreedyHarness(SharedModels.file(file), "cpu", 128)) {
+            Assumptions.assumeTrue(((CpuBackend) h.backend()).q8Path() == Q8Path.INT8_NATIVE,
+                    "the C Q8_0 kernel is not loaded here (no gcc at build time or no AVX-512 VNNI)");
+            float[][] logits = h.run(prompt, expected.length, null);
+            int[] actual = new int[expected.length];
+            for (int i = 0; i < actual.length; i++) {
+                actual[i] = GreedyHarness.argmax(logits[i]);
+            }
+            assertArrayEquals(expected, actual);
+            assertTop5(ref, logits, expected.length, 1e-3);
         }
     }
 

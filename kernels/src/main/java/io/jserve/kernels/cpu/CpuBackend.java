@@ -20,9 +20,10 @@ import java.util.Map;
 
 /**
  * The CPU backend: Java Vector API kernels over native memory, with matmuls and attention split across a
- * persistent pool of platform threads (one hand-off per operation). Weights stay in the mapped model file and
- * are decoded row by row inside the matmul. Every operation is batch invariant: a row's result does not depend
- * on the other rows of the step or on how work is split (see {@link DotKernel}).
+ * persistent pool of platform threads that claim chunks of rows ({@link WorkerPool}; small operations run on the
+ * calling thread alone). Weights stay in the mapped model file and are decoded row by row inside the matmul.
+ * Every operation is batch invariant: a row's result does not depend on the other rows of the step or on how
+ * work is split (see {@link DotKernel}).
  *
  * <p>Q8_0 weights are multiplied, by default, with activations rounded to 8 bits per block as in llama.cpp
  * ({@link Q8Path}), through the C AVX-512 VNNI kernel where it is loaded ({@link NativeQ8Kernel}). With

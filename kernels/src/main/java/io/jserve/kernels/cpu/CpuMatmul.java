@@ -7,9 +7,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * {@code out[t, r] = sum_c w[r, c] * x[t, c]} on the CPU. The weight's rows are split into one contiguous range
- * per worker. Each worker goes through the tokens in blocks small enough to stay in L2 and, for each of its
- * weight rows, decodes the row once into float32 and reuses it across the whole token block, two token rows
+ * {@code out[t, r] = sum_c w[r, c] * x[t, c]} on the CPU, for every type but Q8_0 with 8-bit activations
+ * ({@link Q8Matmul}). The weight's rows are cut into contiguous chunks that the workers claim. Each chunk goes
+ * through the tokens in blocks small enough to stay in L2 and, for each of its weight rows, decodes the row once into float32 and reuses it across the whole token block, two token rows
  * per pass ({@link DotKernel#dot2}), then one at a time ({@link DotKernel#dot1}). With one token
  * (decode), types with a fused kernel ({@link RowDecoder#dot}) skip the decoded row and read the weights once.
  *
