@@ -1,7 +1,10 @@
 // Paged causal attention over the KV pool, for decode and prefill chunks alike (AttentionMetadata).
 //
 // Token t of sequence s sits at position p = contextLens[s] - (queryStarts[s+1] - t) and sees keys 0 .. p
-// (ctx = p + 1 of them), found through the sequence's block table.
+// (ctx = p + 1 of them), found through the sequence's block table. With a sliding window w > 0 it sees only keys
+// p - w + 1 .. p (llama.cpp's SWA mask hides key j when p - j >= w): the visible range [first, ctx) is what the
+// splits below cut, so a split never holds a masked key. With a soft-cap c > 0 a score s = scale * (q . k)
+// becomes tanh(s * (1 / c)) * c before the softmax (AttentionConfig.capScore).
 //
 // Work split (flash-decoding). A block owns one KV head, up to AT_GROUP of the query heads that share it (GQA:
 // K and V are read once for the group), one token, and one of num_splits(ctx) contiguous key ranges of
@@ -44,6 +47,11 @@ __device__ __forceinline__ int token_ctx(const int* tokenSeq, const int* querySt
     int s = tokenSeq[t];
     *seq = s;
     return contextLens[s] - (queryStarts[s + 1] - t) + 1;  // its own key included
+}
+
+// The first key a token that sees ctx keys attends to: 0, or ctx - window with a sliding window (window > 0).
+__device__ __forceinline__ int first_key(int ctx, int window) {
+    return window > 0 && ctx > window ? ctx - window : 0;
 }
 
 // DPL consecutive KV values of one lane, as loaded (KT bits).
@@ -133,7 +141,7 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, floa
                                                const int* __restrict__ queryStarts, const int* __restrict__ contextLens,
                                                const int* __restrict__ blockTables, int tableStride, int blockSize,
                                                int numHeads, int numKvHeads, int headDim, float scale, int t0,
-                                               int numSlots) {
+                                               int numSlots, float softcap, int window) {
     __shared__ float smP[AT_WARPS][32];
     __shared__ float smM[AT_WARPS][AT_GROUP], smL[AT_WARPS][AT_GROUP];
     __shared__ float smAcc[AT_WARPS][AT_GROUP][DPL * 32];
@@ -146,10 +154,11 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, floa
     const int lt = blockIdx.y, t = t0 + lt;
     int s;
     const int ctx = token_ctx(tokenSeq, queryStarts, contextLens, t, &s);
-    const int ns = num_splits(ctx), split = blockIdx.z;
+    const int first = first_key(ctx, window), visible = ctx - first;
+    const int ns = num_splits(visible), split = blockIdx.z;
     if (split >= ns) return;  // the whole block: the barrier below is never reached by part of it
-    const int sk = split_keys(ctx);
-    const int kBegin = split * sk, kEnd = min(ctx, kBegin + sk);
+    const int sk = split_keys(visible);
+    const int kBegin = first + split * sk, kEnd = min(ctx, kBegin + sk);
     const int d0 = lane * DPL;
     const bool exact = headDim == 32 * DPL;
     const int* table = blockTables + (long long) s * tableStride;
@@ -196,7 +205,9 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, floa
                 part[kt * AT_GROUP + g] = d;
             }
         float sc = transpose_sum32(part, lane);
-        sc = j0 + myKey < kEnd ? sc * scale : -INFINITY;
+        sc *= scale;
+        if (softcap > 0.f) sc = tanhf(sc * (1.f / softcap)) * softcap;  // the same in every block: batch invariant
+        sc = j0 + myKey < kEnd ? sc : -INFINITY;
         float tileMax = sc;  // per head: lanes of one head differ in bits 2..4
         tileMax = fmaxf(tileMax, __shfl_xor_sync(0xffffffffu, tileMax, 4));
         tileMax = fmaxf(tileMax, __shfl_xor_sync(0xffffffffu, tileMax, 8));
@@ -280,10 +291,10 @@ __device__ __forceinline__ void attention_body(const float* __restrict__ q, floa
         NAME(const float* q, float* out, float* partM, float* partL, float* partAcc, const KT* kPool,           \
              const KT* vPool, const int* tokenSeq, const int* queryStarts, const int* contextLens,               \
              const int* blockTables, int tableStride, int blockSize, int numHeads, int numKvHeads, int headDim,  \
-             float scale, int t0, int numSlots) {                                                                \
+             float scale, int t0, int numSlots, float softcap, int window) {                                     \
         attention_body<KT, DPL>(q, out, partM, partL, partAcc, kPool, vPool, tokenSeq, queryStarts, contextLens, \
                                 blockTables, tableStride, blockSize, numHeads, numKvHeads, headDim, scale, t0,   \
-                                numSlots);                                                                       \
+                                numSlots, softcap, window);                                                      \
     }
 
 ATTENTION(attention_f16_d32, __half, 1)
@@ -299,10 +310,12 @@ ATTENTION(attention_f32_d256, float, 8)
 extern "C" __global__ void attention_combine(float* __restrict__ out, const float* __restrict__ partM,
                                              const float* __restrict__ partL, const float* __restrict__ partAcc,
                                              const int* __restrict__ tokenSeq, const int* __restrict__ queryStarts,
-                                             const int* __restrict__ contextLens, int numHeads, int headDim, int t0) {
+                                             const int* __restrict__ contextLens, int numHeads, int headDim, int t0,
+                                             int window) {
     const int h = blockIdx.x, lt = blockIdx.y, t = t0 + lt;
     int s;
-    const int ns = num_splits(token_ctx(tokenSeq, queryStarts, contextLens, t, &s));
+    const int ctx = token_ctx(tokenSeq, queryStarts, contextLens, t, &s);
+    const int ns = num_splits(ctx - first_key(ctx, window));
     if (ns == 1) return;  // written by the attention kernel
     const long long base = ((long long) lt * numHeads + h) * AT_MAX_SPLITS;
     float mMax = partM[base];

@@ -27,9 +27,10 @@ extern "C" __global__ void rms_norm(const float* x, int fmt, const uint8_t* __re
 }
 
 // Rotary embedding in place on x [tokens, stride] holding numHeads heads of headDim values; grid = tokens.
-// invFreq[i] is RopeConfig.inverseFrequency(i), computed on the host so both backends use the same angles.
+// invFreq[i] is RopeConfig.inverseFrequency(i), computed on the host so both backends use the same angles;
+// mscale (RopeConfig.magnitudeScale, YaRN's mscale, else 1) multiplies the cosine and the sine, as ggml's rope_yarn.
 extern "C" __global__ void rope(float* x, int stride, int numHeads, int headDim, int ropeDim, int neox,
-                                const float* __restrict__ invFreq, const int* __restrict__ positions) {
+                                const float* __restrict__ invFreq, const int* __restrict__ positions, float mscale) {
     int t = blockIdx.x;
     float pos = (float) positions[t];
     int half = ropeDim / 2;
@@ -39,6 +40,8 @@ extern "C" __global__ void rope(float* x, int stride, int numHeads, int headDim,
         float angle = pos * invFreq[i];
         float sn, cs;
         sincosf(angle, &sn, &cs);
+        cs *= mscale;
+        sn *= mscale;
         int i0 = neox ? i : 2 * i;
         int i1 = neox ? i + half : 2 * i + 1;
         float* xh = xt + h * headDim;
@@ -62,6 +65,53 @@ extern "C" __global__ void add(const float* a, const float* b, float* out, long 
     for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
          i += (long long) gridDim.x * blockDim.x) {
         out[i] = a[i] + b[i];
+    }
+}
+
+// out = x * c, element-wise over n values (Gemma's embedding scale). May alias.
+extern "C" __global__ void scale(const float* x, float c, float* out, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
+         i += (long long) gridDim.x * blockDim.x) {
+        out[i] = x[i] * c;
+    }
+}
+
+// out = c * tanh(x / c), element-wise, as Activations.softcap: tanh(x * (1 / c)) * c. May alias.
+extern "C" __global__ void softcap(const float* x, float c, float* out, long long n) {
+    const float inv = 1.f / c;
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
+         i += (long long) gridDim.x * blockDim.x) {
+        out[i] = tanhf(x[i] * inv) * c;
+    }
+}
+
+// out[t, k] = x[t, k] + row[k] for x [n / cols, cols] (a bias on every token). May alias x.
+extern "C" __global__ void add_row(const float* x, const float* __restrict__ row, float* out, int cols,
+                                   long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
+         i += (long long) gridDim.x * blockDim.x) {
+        out[i] = x[i] + row[i % cols];
+    }
+}
+
+// GELU as Activations.gelu (ggml's CPU path for float32): 0 at or below -10, x at or above 10, otherwise the
+// tanh approximation of the input rounded to f16, itself rounded to f16 (ggml's fp16 table, one entry per input).
+__device__ __forceinline__ float gelu_ggml(float x) {
+    if (x <= -10.f) return 0.f;
+    if (x >= 10.f) return x;
+    float h = __half2float(__float2half_rn(x));
+    // the float operations of Activations.geluTanh in its order, with no fused multiply-add
+    float inner = __fmul_rn(__fmul_rn(0.79788456080286535587989211986876f, h),
+                            __fadd_rn(1.f, __fmul_rn(__fmul_rn(0.044715f, h), h)));
+    float g = __fmul_rn(__fmul_rn(0.5f, h), __fadd_rn(1.f, tanhf(inner)));
+    return __half2float(__float2half_rn(g));
+}
+
+// out = gelu(gate) * up, element-wise over n values (Gemma's gated feed-forward). May alias.
+extern "C" __global__ void gelu_mul(const float* gate, const float* up, float* out, long long n) {
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n;
+         i += (long long) gridDim.x * blockDim.x) {
+        out[i] = gelu_ggml(gate[i]) * up[i];
     }
 }
 

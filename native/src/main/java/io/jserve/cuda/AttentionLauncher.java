@@ -13,7 +13,8 @@ import jcuda.driver.CUdeviceptr;
  * <p>Attention runs split over key ranges (see attention.cu): grid = (KV heads x query-head groups of 4, tokens,
  * splits), then attention_combine merges the splits. Steps with more than {@link #TOKEN_CHUNK} tokens run in
  * chunks, which bounds the split partials to {@code 256 x heads x 16 x (headDim + 2)} floats; a token's result
- * does not depend on its chunk.
+ * does not depend on its chunk. The sliding window and the score soft-cap of the {@link AttentionConfig} are
+ * applied in the kernel.
  */
 final class AttentionLauncher {
     /** Mirrors attention.cu. */
@@ -80,7 +81,8 @@ final class AttentionLauncher {
         for (int c : m.contextLens()) {
             maxContext = Math.max(maxContext, c);
         }
-        int splits = maxSplits(maxContext);
+        // a sliding window bounds the keys any token sees, and so its splits (attention.cu cuts the visible range)
+        int splits = maxSplits(config.slidingWindow() > 0 ? Math.min(maxContext, config.slidingWindow()) : maxContext);
         int tokens = s.numTokens();
         int chunk = Math.min(tokens, TOKEN_CHUNK);
         long entries = (long) chunk * heads * MAX_SPLITS;
@@ -93,10 +95,11 @@ final class AttentionLauncher {
             cuda.launch3(kernel, gridX, n, splits, 128, q.ptr(), out.ptr(), partM, partL, partAcc, cache.keys(layer),
                     cache.values(layer), s.tokenSeq(), s.queryStarts(), s.contextLens(), s.blockTables(),
                     s.blockTableStride(), m.blockSize(), heads, config.numKvHeads(), d, config.scale(), t0,
-                    shape.numSlots());
+                    shape.numSlots(), config.softcap(), config.slidingWindow());
             if (splits > 1) {
                 cuda.launch("attention_combine", heads, n, Math.min(128, CudaBackend.threadsFor(d)), out.ptr(), partM,
-                        partL, partAcc, s.tokenSeq(), s.queryStarts(), s.contextLens(), heads, d, t0);
+                        partL, partAcc, s.tokenSeq(), s.queryStarts(), s.contextLens(), heads, d, t0,
+                        config.slidingWindow());
             }
         }
     }

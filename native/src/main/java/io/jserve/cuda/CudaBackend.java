@@ -25,6 +25,7 @@ import jcuda.driver.CUdeviceptr;
  * results are batch invariant.
  */
 public final class CudaBackend implements ComputeBackend {
+    private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
     /** Rows per gather_rows launch (its by-value row list). */
     private static final int GATHER_MAX_ROWS = 255;
 
@@ -81,6 +82,11 @@ public final class CudaBackend implements ComputeBackend {
     @Override
     public KvCacheStorage allocateKvCache(KvCacheShape shape) {
         cuda.makeCurrent();
+        // a model's weights are all loaded before its KV pool is allocated: the widening summary is per model
+        String widened = uploader.widener().takeSummary();
+        if (widened != null) {
+            LOG.log(System.Logger.Level.INFO, widened);
+        }
         return new DeviceKvCache(shape, kvPrecision, cuda);
     }
 
@@ -198,10 +204,6 @@ public final class CudaBackend implements ComputeBackend {
 
     @Override
     public void rope(Tensor x, int numHeads, int headDim, RopeConfig rope, StepInputs step) {
-        if (rope.magnitudeScale() != 1f) {
-            // refuse rather than compute wrong numbers: the rope kernel has no magnitude (YaRN mscale) factor
-            throw new UnsupportedOperationException("cuda rope does not implement a magnitude scale (YaRN): " + rope);
-        }
         cuda.makeCurrent();
         DeviceTensor dx = DeviceTensor.of(x);
         DeviceStepInputs s = DeviceStepInputs.of(step);
@@ -219,7 +221,7 @@ public final class CudaBackend implements ComputeBackend {
             return p;
         });
         cuda.launch("rope", dx.rows(), 1, threadsFor(numHeads * rope.ropeDim() / 2), dx.ptr(), dx.cols(), numHeads,
-                headDim, rope.ropeDim(), rope.neox() ? 1 : 0, freq, s.positions());
+                headDim, rope.ropeDim(), rope.neox() ? 1 : 0, freq, s.positions(), rope.magnitudeScale());
     }
 
     @Override
@@ -232,6 +234,53 @@ public final class CudaBackend implements ComputeBackend {
         elementwise("add", a, b, out);
     }
 
+    @Override
+    public void scale(Tensor x, float s, Tensor out) {
+        unary("scale", x, s, out);
+    }
+
+    @Override
+    public void softcap(Tensor x, float cap, Tensor out) {
+        if (!(cap > 0) || Float.isInfinite(cap)) {
+            throw new IllegalArgumentException("soft-cap must be positive and finite, got " + cap);
+        }
+        unary("softcap", x, cap, out);
+    }
+
+    @Override
+    public void geluMul(Tensor gate, Tensor up, Tensor out) {
+        elementwise("gelu_mul", gate, up, out);
+    }
+
+    @Override
+    public void addRow(Tensor x, Tensor row, Tensor out) {
+        cuda.makeCurrent();
+        DeviceTensor dx = DeviceTensor.of(x);
+        DeviceTensor dr = DeviceTensor.of(row);
+        DeviceTensor dout = DeviceTensor.of(out);
+        if (dr.rows() != 1 || dr.cols() != dx.cols()) {
+            throw new IllegalArgumentException("addRow: row is [%d, %d], expected [1, %d]"
+                    .formatted(dr.rows(), dr.cols(), dx.cols()));
+        }
+        requireSameShape(dx, dout, "addRow");
+        long n = dx.size();
+        cuda.launch("add_row", grid(n), 1, 256, dx.ptr(), dr.ptr(), dout.ptr(), dx.cols(), n);
+    }
+
+    private void unary(String kernel, Tensor x, float c, Tensor out) {
+        cuda.makeCurrent();
+        DeviceTensor dx = DeviceTensor.of(x);
+        DeviceTensor dout = DeviceTensor.of(out);
+        requireSameShape(dx, dout, kernel);
+        long n = dx.size();
+        cuda.launch(kernel, grid(n), 1, 256, dx.ptr(), c, dout.ptr(), n);
+    }
+
+    /** Blocks of 256 threads for a grid-stride loop over {@code n} values. */
+    private static int grid(long n) {
+        return (int) Math.min((n + 255) / 256, 4096);
+    }
+
     private void elementwise(String kernel, Tensor a, Tensor b, Tensor out) {
         cuda.makeCurrent();
         DeviceTensor da = DeviceTensor.of(a);
@@ -240,7 +289,7 @@ public final class CudaBackend implements ComputeBackend {
         requireSameShape(da, db, kernel);
         requireSameShape(da, dout, kernel);
         long n = da.size();
-        cuda.launch(kernel, (int) Math.min((n + 255) / 256, 4096), 1, 256, da.ptr(), db.ptr(), dout.ptr(), n);
+        cuda.launch(kernel, grid(n), 1, 256, da.ptr(), db.ptr(), dout.ptr(), n);
     }
 
     @Override
@@ -253,11 +302,6 @@ public final class CudaBackend implements ComputeBackend {
     @Override
     public void attention(KvCacheStorage kv, int layer, Tensor q, StepInputs step, AttentionConfig config,
                           Tensor out) {
-        if (!config.isPlainCausal()) {
-            // refuse rather than compute wrong numbers: no sliding window or score soft-cap in the kernel yet
-            throw new UnsupportedOperationException(
-                    "cuda attention implements neither the sliding window nor the score soft-cap: " + config);
-        }
         cuda.makeCurrent();
         attention.attention(DeviceKvCache.of(kv), layer, DeviceTensor.of(q), DeviceStepInputs.of(step), config,
                 DeviceTensor.of(out));

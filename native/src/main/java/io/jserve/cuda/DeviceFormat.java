@@ -42,6 +42,14 @@ enum DeviceFormat {
         };
     }
 
+    /** Whether the device stores {@code type} in its own format (others are widened, see WeightWidener). */
+    static boolean stores(GgmlType type) {
+        return switch (type) {
+            case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            default -> false;
+        };
+    }
+
     /** The id the kernels switch on. */
     int id() {
         return ordinal();

@@ -11,18 +11,41 @@ import jcuda.driver.CUdeviceptr;
 /**
  * Uploads a weight once, at load time: the file's bytes are copied to the device as they are and, for every
  * format but F32, a repack kernel writes the {@link DeviceFormat} layout from them (then the raw copy is freed).
+ * Types with no device format but a host decoder are first widened to F16 on the host ({@link WeightWidener});
+ * any other type fails, naming the tensor and its type.
  */
 final class WeightUploader {
     /** Largest piece copied at once: a ByteBuffer view of a segment holds at most 2 GiB. */
     private static final long CHUNK = 1L << 30;
 
     private final CudaContext cuda;
+    private final WeightWidener widener = new WeightWidener();
 
     WeightUploader(CudaContext cuda) {
         this.cuda = cuda;
     }
 
+    /** The widener, whose summary the backend logs once per model. */
+    WeightWidener widener() {
+        return widener;
+    }
+
     DeviceWeight upload(WeightView view) {
+        if (WeightWidener.widens(view.type())) {
+            try (Arena arena = Arena.ofConfined()) {
+                DeviceWeight w = uploadStored(widener.widen(view, arena));  // waits for its copies
+                return new DeviceWeight(w.name(), view.type(), w.rows(), w.cols(), w.format(), w.paddedCols(),
+                        w.data(), w.scales());
+            }
+        }
+        if (!DeviceFormat.stores(view.type())) {
+            throw new UnsupportedOperationException("weight %s has type %s, which the cuda backend cannot load"
+                    .formatted(view.name(), view.type()));
+        }
+        return uploadStored(view);
+    }
+
+    private DeviceWeight uploadStored(WeightView view) {
         DeviceFormat format = DeviceFormat.of(view.type());
         if (view.rows() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("weight %s has too many rows: %d".formatted(view.name(), view.rows()));

@@ -14,8 +14,8 @@ import io.jserve.kernels.Tensor;
 import io.jserve.kernels.Weight;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -60,8 +60,9 @@ class CudaBatchInvarianceTest {
         return got;
     }
 
-    @Test
-    void decodeAttentionDoesNotDependOnTheOtherSequences() {
+    @ParameterizedTest(name = "soft-cap {0}, window {1}")
+    @CsvSource({"0, 0", "2, 0", "0, 17", "3, 25"})
+    void decodeAttentionDoesNotDependOnTheOtherSequences(float softcap, int window) {
         ComputeBackend gpu = CudaTestSupport.cuda();
         int heads = 8;
         int kvHeads = 2;
@@ -69,7 +70,7 @@ class CudaBatchInvarianceTest {
         int block = 16;
         int[][] tables = {{5, 9, 1}, {2, 14}, {7, 3, 11, 0}};
         KvCacheShape shape = new KvCacheShape(1, 16, block, kvHeads, headDim);
-        AttentionConfig config = new AttentionConfig(heads, kvHeads, headDim, 0.125f);
+        AttentionConfig config = new AttentionConfig(heads, kvHeads, headDim, 0.125f, softcap, window);
         try (KvCacheStorage kv = gpu.allocateKvCache(shape)) {
             AttentionMetadata prefill = TestSteps.step(block, tables, new int[] {0, 0, 0}, new int[] {40, 20, 45});
             attend(gpu, kv, prefill, config, gaussian(rnd, prefill.numTokens() * kvHeads * headDim, 1.0));

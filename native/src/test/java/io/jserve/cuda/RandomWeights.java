@@ -8,8 +8,9 @@ import java.lang.foreign.ValueLayout;
 import java.util.Random;
 
 /**
- * Random weights in GGML's byte layout for each type the CUDA backend stores: Gaussian values for the float
- * types, random quants with small random f16 scales for Q8_0 and Q4_0 (every bit pattern is a valid block).
+ * Random weights in GGML's byte layout: Gaussian values for the float types; for the quantized types random
+ * bytes (every bit pattern of quants and 6-bit sub-scales is a valid block) whose f16 super-scales (and minimums)
+ * are overwritten with small random values, so the weights stay finite and of a realistic size.
  */
 final class RandomWeights {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
@@ -38,18 +39,32 @@ final class RandomWeights {
                     seg.setAtIndex(SHORT, i, (short) (bits >>> 16));
                 }
             }
-            case Q8_0, Q4_0 -> {
+            default -> {
+                int[] halves = scaleOffsets(type);
                 byte[] raw = new byte[(int) bytes];
                 rnd.nextBytes(raw);
                 MemorySegment.copy(raw, 0, seg, ValueLayout.JAVA_BYTE, 0, raw.length);
                 int blockBytes = type.bytesPerBlock();
                 for (long b = 0; b < bytes / blockBytes; b++) {
-                    float d = 0.002f + rnd.nextFloat() * 0.03f;
-                    seg.set(SHORT, b * blockBytes, Float.floatToFloat16(d));
+                    for (int at : halves) {
+                        float d = 0.002f + rnd.nextFloat() * 0.03f;
+                        seg.set(SHORT, b * blockBytes + at, Float.floatToFloat16(d));
+                    }
                 }
             }
-            default -> throw new IllegalArgumentException("no random generator for " + type);
         }
         return new WeightView(name, type, rows, cols, seg);
+    }
+
+    /** Byte offsets of the f16 scale and minimum fields inside one block (ggml's block structs). */
+    private static int[] scaleOffsets(GgmlType type) {
+        return switch (type) {
+            case Q8_0, Q4_0, Q5_0, IQ4_NL -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
+            case Q6_K -> new int[] {208};
+            default -> throw new IllegalArgumentException("no random generator for " + type);
+        };
     }
 }
