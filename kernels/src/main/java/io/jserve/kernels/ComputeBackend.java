@@ -24,6 +24,13 @@ public interface ComputeBackend extends AutoCloseable {
     /** A new activation buffer of {@code rows x cols} floats, zero-filled. */
     Tensor allocate(int rows, int cols);
 
+    /**
+     * Gives back a buffer from {@link #allocate} that will not be used again (its views neither). The default
+     * leaves it to the garbage collector, which is right for host memory; device backends free it.
+     */
+    default void release(Tensor t) {
+    }
+
     /** The paged KV pool, zero-filled. */
     KvCacheStorage allocateKvCache(KvCacheShape shape);
 

@@ -19,9 +19,9 @@ import java.util.Objects;
  * norms; Phi-3's fused projections are split at load) and by {@link ArchitectureFeatures} (Gemma's embedding
  * scale, GELU, attention and final soft-caps, sliding-window layers with their own RoPE base).
  *
- * <p>Activation buffers are allocated once, for {@code maxTokens} tokens and {@code maxSampled} logit rows,
- * and reused by every step (a step works on {@link Tensor#head(int)} views). Not thread-safe: the engine
- * thread owns it.
+ * <p>Activation buffers are reused by every step (a step works on {@link Tensor#head(int)} views): the
+ * per-token ones grow with the largest step seen, up to {@code maxTokens}, and the logit rows with the most
+ * rows sampled at once, up to {@code maxSampled}. Not thread-safe: the engine thread owns it.
  */
 public final class LlamaModel {
     private final ModelConfig config;
@@ -29,19 +29,22 @@ public final class LlamaModel {
     private final ComputeBackend backend;
     private final RopeConfig[] ropes;           // per layer
     private final AttentionConfig[] attentions; // per layer
+    private static final int INITIAL_CAPACITY = 64;
     private final int maxTokens;
     private final int maxSampled;
 
-    private final Tensor x;       // [maxTokens, dim]    residual stream
-    private final Tensor xb;      // [maxTokens, dim]    normed input / block output
-    private final Tensor q;       // [maxTokens, qDim]
-    private final Tensor k;       // [maxTokens, kvDim]
-    private final Tensor v;       // [maxTokens, kvDim]
-    private final Tensor att;     // [maxTokens, qDim]   attention output
-    private final Tensor gate;    // [maxTokens, ffnDim]
-    private final Tensor up;      // [maxTokens, ffnDim]
-    private final Tensor last;    // [maxSampled, dim]   final hidden state of sampled rows
-    private final Tensor logits;  // [maxSampled, vocab]
+    private int capacity;         // tokens the buffers below hold: grows to the largest step seen, up to maxTokens
+    private Tensor x;             // [capacity, dim]    residual stream
+    private Tensor xb;            // [capacity, dim]    normed input / block output
+    private Tensor q;             // [capacity, qDim]
+    private Tensor k;             // [capacity, kvDim]
+    private Tensor v;             // [capacity, kvDim]
+    private Tensor att;           // [capacity, qDim]   attention output
+    private Tensor gate;          // [capacity, ffnDim]
+    private Tensor up;            // [capacity, ffnDim]
+    private int sampledCapacity;  // logit rows the two buffers below hold: grow like the per-token ones
+    private Tensor last;          // [sampledCapacity, dim]   final hidden state of sampled rows
+    private Tensor logits;        // [sampledCapacity, vocab]
     private float[] hostLogits = new float[0]; // the last step's logits on the host, reused
     private int[] sampledRows = new int[0];
 
@@ -60,16 +63,48 @@ public final class LlamaModel {
             ropes[l] = config.rope(l);
             attentions[l] = config.attention(l);
         }
-        x = backend.allocate(maxTokens, config.dim());
-        xb = backend.allocate(maxTokens, config.dim());
-        q = backend.allocate(maxTokens, config.qDim());
-        k = backend.allocate(maxTokens, config.kvDim());
-        v = backend.allocate(maxTokens, config.kvDim());
-        att = backend.allocate(maxTokens, config.qDim());
-        gate = backend.allocate(maxTokens, config.ffnDim());
-        up = backend.allocate(maxTokens, config.ffnDim());
-        last = backend.allocate(maxSampled, config.dim());
-        logits = backend.allocate(maxSampled, config.vocabSize());
+        ensureCapacity(Math.min(maxTokens, INITIAL_CAPACITY));
+        ensureSampledCapacity(Math.min(maxSampled, INITIAL_CAPACITY / 8));
+    }
+
+    /**
+     * Makes the per-token buffers hold at least {@code n} tokens. They start small and double as larger steps
+     * come, so a server that only decodes never pays for a 2,048-token prefill's activations (on the CPU they
+     * are resident memory); the old buffers go back to the backend.
+     */
+    private void ensureCapacity(int n) {
+        if (n <= capacity) {
+            return;
+        }
+        int size = Math.min(maxTokens, Math.max(n, 2 * capacity));
+        for (Tensor old : new Tensor[] {x, xb, q, k, v, att, gate, up}) {
+            if (old != null) {
+                backend.release(old);
+            }
+        }
+        x = backend.allocate(size, config.dim());
+        xb = backend.allocate(size, config.dim());
+        q = backend.allocate(size, config.qDim());
+        k = backend.allocate(size, config.kvDim());
+        v = backend.allocate(size, config.kvDim());
+        att = backend.allocate(size, config.qDim());
+        gate = backend.allocate(size, config.ffnDim());
+        up = backend.allocate(size, config.ffnDim());
+        capacity = size;
+    }
+
+    private void ensureSampledCapacity(int n) {
+        if (n <= sampledCapacity) {
+            return;
+        }
+        int size = Math.min(maxSampled, Math.max(n, 2 * sampledCapacity));
+        if (last != null) {
+            backend.release(last);
+            backend.release(logits);
+        }
+        last = backend.allocate(size, config.dim());
+        logits = backend.allocate(size, config.vocabSize());
+        sampledCapacity = size;
     }
 
     public ModelConfig config() {
@@ -94,6 +129,7 @@ public final class LlamaModel {
             throw new IllegalArgumentException("step of %d tokens / %d sampled rows exceeds the buffers (%d / %d)"
                     .formatted(n, sampleRows.length, maxTokens, maxSampled));
         }
+        ensureCapacity(n);
         Tensor x = this.x.head(n), xb = this.xb.head(n);
         Tensor q = this.q.head(n), k = this.k.head(n), v = this.v.head(n), att = this.att.head(n);
         Tensor gate = this.gate.head(n), up = this.up.head(n);
@@ -151,6 +187,7 @@ public final class LlamaModel {
         }
         // logits only for the rows that are sampled
         int s = sampleRows.length;
+        ensureSampledCapacity(s);
         Tensor last = this.last.head(s), logits = this.logits.head(s);
         backend.gatherRows(x, sampleRows, last);
         backend.rmsNorm(last, weights.outputNorm(), eps, last);
