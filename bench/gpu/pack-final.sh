@@ -25,6 +25,10 @@ cp "$m2/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platfo
 cp -r native/target/test-classes "$stage/native-tests"
 cp -r tests/target/test-classes "$stage/e2e-tests"
 cp "$shared/models/stories260K.gguf" "$stage/models/"
+# the six reference architectures (CudaArchGoldenTest) and llama.cpp's quantized tensors (CudaWidenedLlamaCppTest)
+mkdir -p "$stage/models/reference"
+cp "$shared"/models/reference/arch-*.gguf "$shared"/models/reference/arch-*.json "$shared"/models/reference/quant-*.gguf \
+  "$shared"/models/reference/quant-*.f32 "$stage/models/reference/"
 cat >"$stage/run-all.sh" <<'RUN'
 #!/usr/bin/env bash
 # Native kernel tests, the CUDA end-to-end test, bin/generate on cuda, and a serving load test; logs to $OUT.
@@ -38,6 +42,8 @@ echo "== native tests"; junit native-tests --select-package io.jserve.cuda 2>&1 
   | grep -E "\[X\]|tests (successful|failed|skipped)" | head -20
 echo "== CUDA end-to-end"; junit e2e-tests --select-class io.jserve.tests.cuda.CudaEndToEndTest 2>&1 \
   | tee "$OUT/e2e.txt" | grep -E "\[X\]|tests (successful|failed|skipped)|expected" | head -20
+echo "== CUDA reference architectures"; junit e2e-tests --select-class io.jserve.tests.cuda.CudaArchGoldenTest 2>&1 \
+  | tee "$OUT/arch.txt" | grep -E "\[X\]|tests (successful|failed|skipped)|expected" | head -20
 echo "== generate"; timeout 120 $java -cp "$cp" io.jserve.api.cli.GenerateCommand --model models/stories260K.gguf \
   --prompt "Once upon a time" --max-tokens 32 --temperature 0 --backend cuda 2>&1 | grep -v INFO | tee "$OUT/generate.txt"
 echo "== serve"
