@@ -11,6 +11,7 @@ import io.jserve.scheduler.ScheduledBatch;
 import io.jserve.scheduler.ScheduledSequence;
 import io.jserve.scheduler.Scheduler;
 import io.jserve.scheduler.Sequence;
+import io.jserve.scheduler.SequenceStatus;
 import io.jserve.scheduler.SequenceUpdate;
 
 import java.util.HashMap;
@@ -35,6 +36,8 @@ final class EngineCore {
     private final Map<String, LiveRequest> live = new HashMap<>();
     private final SplittableRandom seeds;
     private long steps;
+    private long kvSlotSteps;
+    private long kvTokenSteps;
 
     EngineCore(Scheduler scheduler, ModelRunner runner, Sampler sampler, int vocabSize, Long seed) {
         this.scheduler = scheduler;
@@ -123,6 +126,7 @@ final class EngineCore {
             publish(update);
         }
         profile("scheduler update + publish", updateStart);
+        countKvOccupancy();
     }
 
     private int[] runAndSample(ScheduledBatch batch) {
@@ -183,6 +187,18 @@ final class EngineCore {
                 request.queueTimeNanos());
     }
 
+    /** Adds this step's KV slots held by running sequences, and the tokens in them, to the waste counters. */
+    private void countKvOccupancy() {
+        int blockSize = scheduler.config().blockSize();
+        for (LiveRequest request : live.values()) {
+            Sequence seq = request.sequence();
+            if (seq.status() == SequenceStatus.RUNNING) {
+                kvSlotSteps += (long) seq.blockTable().size() * blockSize;
+                kvTokenSteps += seq.numComputedTokens();
+            }
+        }
+    }
+
     /** Adds the time since {@code startNanos} to the CPU backend's step profile ({@code -Djserve.profile=true}). */
     private void profile(String part, long startNanos) {
         if (CpuProfile.ENABLED && runner.backend() instanceof CpuBackend cpu) {
@@ -202,6 +218,6 @@ final class EngineCore {
         var kv = scheduler.kvCache();
         return new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), kv.numTotalBlocks(),
                 kv.numFreeBlocks(), kv.prefixCacheQueries(), kv.prefixCacheHits(), scheduler.numPreemptions(),
-                scheduler.computedPromptTokens(), scheduler.generatedTokens(), steps);
+                scheduler.computedPromptTokens(), scheduler.generatedTokens(), steps, kvSlotSteps, kvTokenSteps);
     }
 }

@@ -14,10 +14,20 @@ package io.jserve.engine;
  * @param promptTokens       prompt tokens computed (prefix hits excluded), cumulative
  * @param generationTokens   tokens generated, cumulative
  * @param steps              forward steps run, cumulative
+ * @param kvSlotSteps        KV slots held by running sequences (their blocks x block size), summed over steps
+ * @param kvTokenSteps       tokens those sequences had stored in them, summed over steps
  */
 public record EngineStats(int numRunning, int numWaiting, int totalBlocks, int freeBlocks, long prefixCacheQueries,
                           long prefixCacheHits, long numPreemptions, long promptTokens, long generationTokens,
-                          long steps) {
+                          long steps, long kvSlotSteps, long kvTokenSteps) {
+
+    /**
+     * The share of allocated KV slots that held no token, averaged over every step so far (the PagedAttention
+     * paper's "waste": only the unfilled tail of each sequence's last block).
+     */
+    public double kvCacheWaste() {
+        return kvSlotSteps == 0 ? 0 : 1.0 - (double) kvTokenSteps / kvSlotSteps;
+    }
 
     /** Fraction of KV blocks in use, 0 to 1. */
     public double kvCacheUsage() {

@@ -97,6 +97,10 @@ class EngineTest {
             alone[i] = collect(shared.submit(new EngineRequest("alone" + i, prompt(i), greedy(24)))).tokens();
         }
         List<Result> together = runAll(shared, 16, 24);
+        EngineStats stats = shared.stats();
+        assertTrue(stats.kvSlotSteps() > stats.kvTokenSteps() && stats.kvTokenSteps() > 0);
+        // a sequence wastes at most the unfilled tail of its last 16-token block
+        assertTrue(stats.kvCacheWaste() > 0 && stats.kvCacheWaste() < 15.0 / 16, "waste " + stats.kvCacheWaste());
         for (int i = 0; i < 16; i++) {
             assertArrayEquals(alone[i], together.get(i).tokens(), "sequence " + i);
             assertEquals(24, together.get(i).tokens().length);

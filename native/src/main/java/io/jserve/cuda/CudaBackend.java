@@ -75,6 +75,12 @@ public final class CudaBackend implements ComputeBackend {
     }
 
     @Override
+    public void release(Tensor t) {
+        cuda.makeCurrent();
+        cuda.free(DeviceTensor.of(t).ptr()); // waits for queued work that may still read it
+    }
+
+    @Override
     public int kvCacheBytesPerValue() {
         return kvPrecision.bytes;
     }

@@ -68,4 +68,15 @@ class CudaBackendProviderTest {
                 .formatted(before, after.freeBytes()));
         assertEquals(1024, t.rows());
     }
+
+    @Test
+    void releaseGivesADeviceBufferBack() {
+        CudaBackend gpu = CudaTestSupport.cuda();
+        var t = gpu.allocate(1024, 1024 * 64);  // 256 MiB
+        long held = gpu.deviceMemory().orElseThrow().freeBytes();
+        gpu.release(t);
+        long released = gpu.deviceMemory().orElseThrow().freeBytes();
+        assertTrue(released - held >= 256L << 20, () -> "free went from %d to %d after releasing 256 MiB"
+                .formatted(held, released));
+    }
 }

@@ -83,6 +83,8 @@ public final class OfflineThroughput {
                     together.prefillTokPerSec(), together.decodeTokPerSec());
             System.out.printf("batching speed-up: %.2fx decode, %.2fx wall%n",
                     together.decodeTokPerSec() / one.decodeTokPerSec(), one.seconds / together.seconds);
+            System.out.printf("KV cache waste (allocated slots holding no token, averaged over every step): %.2f %%%n",
+                    engine.stats().kvCacheWaste() * 100);
         }
         if (prefixLen > 0) {
             int[] prefix = randomTokens(random, prefixLen, vocab);

@@ -44,6 +44,8 @@ public final class ServerMetrics {
         gauge("num_requests_running", "Requests in the running batch.", EngineStats::numRunning);
         gauge("num_requests_waiting", "Requests waiting to be scheduled.", EngineStats::numWaiting);
         gauge("kv_cache_usage_perc", "Fraction of KV-cache blocks in use, 0 to 1.", EngineStats::kvCacheUsage);
+        gauge("kv_cache_waste_perc", "Fraction of KV slots held by running requests that hold no token, "
+                + "averaged over every step so far, 0 to 1.", EngineStats::kvCacheWaste);
         counter("prefix_cache_queries", "Prompt tokens looked up in the prefix cache.",
                 EngineStats::prefixCacheQueries);
         counter("prefix_cache_hits", "Prompt tokens found in the prefix cache.", EngineStats::prefixCacheHits);
