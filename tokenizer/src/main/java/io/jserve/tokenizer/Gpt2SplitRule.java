@@ -6,21 +6,10 @@ package io.jserve.tokenizer;
  * hand as llama.cpp's {@code unicode_regex_split_custom_gpt2} does. A run of white space before a
  * word leaves its last space to the word ({@code \s+(?!\S)}), except at the end of the piece.
  */
-final class Gpt2SplitRule implements SplitRule {
+final class Gpt2SplitRule extends PieceSplitRule {
 
     @Override
-    public IntList split(CodepointText text, IntList lengths) {
-        IntList out = new IntList(lengths.size() * 4);
-        int start = 0;
-        for (int i = 0; i < lengths.size(); i++) {
-            int end = start + lengths.get(i);
-            splitPiece(new PieceCursor(text, start, end, out));
-            start = end;
-        }
-        return out;
-    }
-
-    private static void splitPiece(PieceCursor c) {
+    void splitPiece(PieceCursor c) {
         int pos = c.start();
         while (pos < c.end()) {
             int cp = c.cp(pos);

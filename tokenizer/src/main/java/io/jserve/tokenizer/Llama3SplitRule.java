@@ -6,21 +6,10 @@ package io.jserve.tokenizer;
  * written out by hand as llama.cpp's {@code unicode_regex_split_custom_llama3} does (numbers in
  * groups of at most three digits, line breaks kept with the white space before them).
  */
-final class Llama3SplitRule implements SplitRule {
+final class Llama3SplitRule extends PieceSplitRule {
 
     @Override
-    public IntList split(CodepointText text, IntList lengths) {
-        IntList out = new IntList(lengths.size() * 4);
-        int start = 0;
-        for (int i = 0; i < lengths.size(); i++) {
-            int end = start + lengths.get(i);
-            splitPiece(new PieceCursor(text, start, end, out));
-            start = end;
-        }
-        return out;
-    }
-
-    private static void splitPiece(PieceCursor c) {
+    void splitPiece(PieceCursor c) {
         int pos = c.start();
         while (pos < c.end()) {
             int cp = c.cp(pos);
