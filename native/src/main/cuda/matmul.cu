@@ -6,7 +6,9 @@
 // Work split. A warp owns one 16-row tile of the weight and one of `splits` contiguous ranges of its 64-byte
 // "units" (32, 64 or 128 values of a row: one mma k-step pair), and walks its units in ascending order, every mma
 // accumulating into the same fp32 registers. A block is 4 such warps on 4 consecutive row tiles (same split, same
-// tokens), so the activations they read are shared through L1. grid = (token tiles, row blocks, splits). The
+// tokens), so the activations they read are shared through L1. The 64-token F16/BF16 kernels give a warp two
+// consecutive tiles instead (RT = 2, 128 rows a block): each activation fragment loaded from L1 then feeds two
+// tiles' mma, which halves the L1 traffic per weight byte; each tile keeps its own accumulators. grid = (token tiles, row blocks, splits). The
 // split count is chosen from the weight's SHAPE (rows, padded columns) and the device's SM count only, to put
 // enough warps in flight when there are few rows (k and v projections) or few tokens: with one split a warp
 // writes its result; with several, it writes an fp32 partial, and the `splits` partials are added in split order
@@ -110,7 +112,7 @@ __device__ __forceinline__ uint4 load_x(const void* __restrict__ x, long long of
     return ld_nc(reinterpret_cast<const uint16_t*>(x) + off);
 }
 
-template <int FMT, int NT, int UNROLL, bool XF32>
+template <int FMT, int NT, int UNROLL, bool XF32, int RT>
 __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __half* __restrict__ S,
                                       const void* __restrict__ X, float* __restrict__ out,
                                       float* __restrict__ partial, int* __restrict__ tickets, int rows, int kp,
@@ -120,17 +122,28 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int g = lane >> 2, c = lane & 3;
     const int tok0 = blockIdx.x * NT * 8;
-    const int tile = blockIdx.y * MM_WARPS + warp;
-    const bool active = tile * 16 < rows;  // warps past the last row tile only join the block's barriers
-    const long long row0 = (long long) tile * 16;
+    // A warp owns RT consecutive row tiles: every activation fragment it loads feeds RT mma (RT = 2 halves the
+    // L1 traffic per weight byte for many tokens). Each tile keeps its own accumulators, so no sum changes.
+    const int tile0 = (blockIdx.y * MM_WARPS + warp) * RT;
+    const bool active = tile0 * 16 < rows;  // warps past the last row tile only join the block's barriers
+    bool tileOn[RT];  // tile r holds rows (tiles past the last are neither read nor written)
+    const uint8_t* wa[RT];
+    const uint8_t* wb[RT];
+    const __half* sa[RT];
+    const __half* sb[RT];
     const long long rowBytes = (long long) kp * 64 / UNIT_K;
-    // Tiled layout (common.cuh): unit u of the tile is 1 KiB at tile start + u * 1024, rows g and g + 8 of it
-    // 512 bytes apart; lane (g, c) reads bytes c*16 .. c*16+15 of each of its two rows.
-    const uint8_t* wa = W + row0 * rowBytes + g * 64 + c * 16;
-    const uint8_t* wb = wa + 512;
     const int nb = kp >> 5;  // scale blocks per row
-    const __half* sa = S + (row0 + g) * nb;
-    const __half* sb = sa + 8LL * nb;
+#pragma unroll
+    for (int r = 0; r < RT; r++) {
+        tileOn[r] = (tile0 + r) * 16 < rows;
+        const long long row0 = (long long) (tile0 + (tileOn[r] ? r : 0)) * 16;
+        // Tiled layout (common.cuh): unit u of the tile is 1 KiB at tile start + u * 1024, rows g and g + 8 of it
+        // 512 bytes apart; lane (g, c) reads bytes c*16 .. c*16+15 of each of its two rows.
+        wa[r] = W + row0 * rowBytes + g * 64 + c * 16;
+        wb[r] = wa[r] + 512;
+        sa[r] = S + (row0 + g) * nb;
+        sb[r] = sa[r] + 8LL * nb;
+    }
     const int units = kp / UNIT_K;
     const int split = blockIdx.z;
     const int uBegin = (int) ((long long) units * split / splits);
@@ -144,27 +157,34 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
         xv[j] = t < T;
         xo[j] = (long long) (xv[j] ? t : 0) * kp + c * 8;
     }
-    float acc[NT][4];
+    float acc[RT][NT][4];
 #pragma unroll
-    for (int j = 0; j < NT; j++) acc[j][0] = acc[j][1] = acc[j][2] = acc[j][3] = 0.f;
+    for (int r = 0; r < RT; r++)
+#pragma unroll
+        for (int j = 0; j < NT; j++) acc[r][j][0] = acc[r][j][1] = acc[r][j][2] = acc[r][j][3] = 0.f;
 
     // Software pipeline: the weight loads of the next UNROLL units are issued before the math on the current
     // ones, so two batches are in flight per warp. The order of the math (units ascending) is unchanged.
-    uint4 ra[UNROLL], rb[UNROLL], na[UNROLL], nb2[UNROLL];
-    uint2 da[UNROLL], db[UNROLL], nda[UNROLL], ndb[UNROLL];
-    auto load = [&](int u0, uint4 (&xa)[UNROLL], uint4 (&xb)[UNROLL], uint2 (&ya)[UNROLL], uint2 (&yb)[UNROLL]) {
+    uint4 ra[RT][UNROLL], rb[RT][UNROLL], na[RT][UNROLL], nb2[RT][UNROLL];
+    uint2 da[RT][UNROLL], db[RT][UNROLL], nda[RT][UNROLL], ndb[RT][UNROLL];
+    auto load = [&](int u0, uint4 (&xa)[RT][UNROLL], uint4 (&xb)[RT][UNROLL], uint2 (&ya)[RT][UNROLL],
+                    uint2 (&yb)[RT][UNROLL]) {
 #pragma unroll
         for (int i = 0; i < UNROLL; i++) {
             int u = u0 + i;
             if (u < uEnd) {
-                xa[i] = ld_stream(wa + (long long) u * 1024);
-                xb[i] = ld_stream(wb + (long long) u * 1024);
-                if (FMT == WF_Q8_0) {
-                    ya[i].x = *reinterpret_cast<const uint32_t*>(sa + u * 2);
-                    yb[i].x = *reinterpret_cast<const uint32_t*>(sb + u * 2);
-                } else if (FMT == WF_Q4_0) {
-                    ya[i] = *reinterpret_cast<const uint2*>(sa + u * 4);
-                    yb[i] = *reinterpret_cast<const uint2*>(sb + u * 4);
+#pragma unroll
+                for (int r = 0; r < RT; r++) {
+                    // an absent tile re-reads tile 0's bytes (always in bounds); its results are never stored
+                    xa[r][i] = ld_stream(wa[r] + (long long) u * 1024);
+                    xb[r][i] = ld_stream(wb[r] + (long long) u * 1024);
+                    if (FMT == WF_Q8_0) {
+                        ya[r][i].x = *reinterpret_cast<const uint32_t*>(sa[r] + u * 2);
+                        yb[r][i].x = *reinterpret_cast<const uint32_t*>(sb[r] + u * 2);
+                    } else if (FMT == WF_Q4_0) {
+                        ya[r][i] = *reinterpret_cast<const uint2*>(sa[r] + u * 4);
+                        yb[r][i] = *reinterpret_cast<const uint2*>(sb[r] + u * 4);
+                    }
                 }
             }
         }
@@ -180,67 +200,84 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
 #pragma unroll
                 for (int j = 0; j < NT; j++) {
                     uint4 x = load_x<XF32, BF>(X, xo[j] + (long long) u * 32, xv[j]);
-                    mma16816<BF>(acc[j], ra[i].x, rb[i].x, ra[i].y, rb[i].y, x.x, x.y);
-                    mma16816<BF>(acc[j], ra[i].z, rb[i].z, ra[i].w, rb[i].w, x.z, x.w);
+#pragma unroll
+                    for (int r = 0; r < RT; r++) {
+                        mma16816<BF>(acc[r][j], ra[r][i].x, rb[r][i].x, ra[r][i].y, rb[r][i].y, x.x, x.y);
+                        mma16816<BF>(acc[r][j], ra[r][i].z, rb[r][i].z, ra[r][i].w, rb[r][i].w, x.z, x.w);
+                    }
                 }
             } else {
                 constexpr int BLOCKS = UNIT_K / 32;
-                const uint32_t wa4[4] = {ra[i].x, ra[i].y, ra[i].z, ra[i].w};
-                const uint32_t wb4[4] = {rb[i].x, rb[i].y, rb[i].z, rb[i].w};
-                const uint32_t sa2[2] = {da[i].x, da[i].y};
-                const uint32_t sb2[2] = {db[i].x, db[i].y};
 #pragma unroll
                 for (int bb = 0; bb < BLOCKS; bb++) {
-                    uint32_t a0, a1, a2, a3, a4, a5, a6, a7;  // step 0: a0..a3, step 1: a4..a7
-                    if (FMT == WF_Q8_0) {
-                        uint32_t pa0 = wa4[2 * bb], pa1 = wa4[2 * bb + 1], pb0 = wb4[2 * bb], pb1 = wb4[2 * bb + 1];
-                        a0 = i8_pair(pa0, 0x4140); a1 = i8_pair(pb0, 0x4140);
-                        a2 = i8_pair(pa0, 0x4342); a3 = i8_pair(pb0, 0x4342);
-                        a4 = i8_pair(pa1, 0x4140); a5 = i8_pair(pb1, 0x4140);
-                        a6 = i8_pair(pa1, 0x4342); a7 = i8_pair(pb1, 0x4342);
-                    } else {
-                        uint32_t pa = wa4[bb], pb = wb4[bb];
-                        a0 = i4_pair(pa, 0); a1 = i4_pair(pb, 0); a2 = i4_pair(pa, 1); a3 = i4_pair(pb, 1);
-                        a4 = i4_pair(pa, 2); a5 = i4_pair(pb, 2); a6 = i4_pair(pa, 3); a7 = i4_pair(pb, 3);
+                    uint32_t a[RT][8];  // step 0: a[0..3], step 1: a[4..7]
+                    float dA[RT], dB[RT];
+#pragma unroll
+                    for (int r = 0; r < RT; r++) {
+                        const uint32_t wa4[4] = {ra[r][i].x, ra[r][i].y, ra[r][i].z, ra[r][i].w};
+                        const uint32_t wb4[4] = {rb[r][i].x, rb[r][i].y, rb[r][i].z, rb[r][i].w};
+                        const uint32_t sa2[2] = {da[r][i].x, da[r][i].y};
+                        const uint32_t sb2[2] = {db[r][i].x, db[r][i].y};
+                        if (FMT == WF_Q8_0) {
+                            uint32_t pa0 = wa4[2 * bb], pa1 = wa4[2 * bb + 1], pb0 = wb4[2 * bb], pb1 = wb4[2 * bb + 1];
+                            a[r][0] = i8_pair(pa0, 0x4140); a[r][1] = i8_pair(pb0, 0x4140);
+                            a[r][2] = i8_pair(pa0, 0x4342); a[r][3] = i8_pair(pb0, 0x4342);
+                            a[r][4] = i8_pair(pa1, 0x4140); a[r][5] = i8_pair(pb1, 0x4140);
+                            a[r][6] = i8_pair(pa1, 0x4342); a[r][7] = i8_pair(pb1, 0x4342);
+                        } else {
+                            uint32_t pa = wa4[bb], pb = wb4[bb];
+                            a[r][0] = i4_pair(pa, 0); a[r][1] = i4_pair(pb, 0);
+                            a[r][2] = i4_pair(pa, 1); a[r][3] = i4_pair(pb, 1);
+                            a[r][4] = i4_pair(pa, 2); a[r][5] = i4_pair(pb, 2);
+                            a[r][6] = i4_pair(pa, 3); a[r][7] = i4_pair(pb, 3);
+                        }
+                        uint32_t sA = sa2[bb >> 1], sB = sb2[bb >> 1];
+                        dA[r] = __half2float(__ushort_as_half((unsigned short) ((bb & 1) ? sA >> 16 : sA & 0xffff)));
+                        dB[r] = __half2float(__ushort_as_half((unsigned short) ((bb & 1) ? sB >> 16 : sB & 0xffff)));
                     }
-                    uint32_t sA = sa2[bb >> 1], sB = sb2[bb >> 1];
-                    float dA = __half2float(__ushort_as_half((unsigned short) ((bb & 1) ? sA >> 16 : sA & 0xffff)));
-                    float dB = __half2float(__ushort_as_half((unsigned short) ((bb & 1) ? sB >> 16 : sB & 0xffff)));
 #pragma unroll
                     for (int j = 0; j < NT; j++) {
                         uint4 x = load_x<XF32, false>(X, xo[j] + (long long) u * UNIT_K + bb * 32, xv[j]);
-                        float tmp[4] = {0.f, 0.f, 0.f, 0.f};
-                        mma16816<false>(tmp, a0, a1, a2, a3, x.x, x.y);
-                        mma16816<false>(tmp, a4, a5, a6, a7, x.z, x.w);
-                        acc[j][0] = fmaf(dA, tmp[0], acc[j][0]);
-                        acc[j][1] = fmaf(dA, tmp[1], acc[j][1]);
-                        acc[j][2] = fmaf(dB, tmp[2], acc[j][2]);
-                        acc[j][3] = fmaf(dB, tmp[3], acc[j][3]);
+#pragma unroll
+                        for (int r = 0; r < RT; r++) {
+                            float tmp[4] = {0.f, 0.f, 0.f, 0.f};
+                            mma16816<false>(tmp, a[r][0], a[r][1], a[r][2], a[r][3], x.x, x.y);
+                            mma16816<false>(tmp, a[r][4], a[r][5], a[r][6], a[r][7], x.z, x.w);
+                            acc[r][j][0] = fmaf(dA[r], tmp[0], acc[r][j][0]);
+                            acc[r][j][1] = fmaf(dA[r], tmp[1], acc[r][j][1]);
+                            acc[r][j][2] = fmaf(dB[r], tmp[2], acc[r][j][2]);
+                            acc[r][j][3] = fmaf(dB[r], tmp[3], acc[r][j][3]);
+                        }
                     }
                 }
             }
         }
 #pragma unroll
-        for (int i = 0; i < UNROLL; i++) {
-            ra[i] = na[i];
-            rb[i] = nb2[i];
-            da[i] = nda[i];
-            db[i] = ndb[i];
-        }
+        for (int i = 0; i < UNROLL; i++)
+#pragma unroll
+            for (int r = 0; r < RT; r++) {
+                ra[r][i] = na[r][i];
+                rb[r][i] = nb2[r][i];
+                da[r][i] = nda[r][i];
+                db[r][i] = ndb[r][i];
+            }
     }
     // Accumulator e of column group j: row g + (e >> 1) * 8, token j * 8 + c * 2 + (e & 1).
     float* dst = splits == 1 ? out : partial + (long long) split * T * rows;
-    if (active) {
+#pragma unroll
+    for (int r = 0; r < RT; r++) {
+        if (!tileOn[r]) continue;
+        const long long row0 = (long long) (tile0 + r) * 16;
 #pragma unroll
         for (int j = 0; j < NT; j++)
 #pragma unroll
             for (int e = 0; e < 4; e++) {
                 long long row = row0 + g + (e >> 1) * 8;
                 int tok = tok0 + j * 8 + c * 2 + (e & 1);
-                if (row < rows && tok < T) dst[(long long) tok * rows + row] = acc[j][e];
+                if (row < rows && tok < T) dst[(long long) tok * rows + row] = acc[r][j][e];
             }
     }
-    if (NT != 1 || splits == 1) return;  // more tokens: mm_reduce adds the partials (in the same order)
+    if (NT != 1 || RT != 1 || splits == 1) return;  // more tokens: mm_reduce adds the partials (same order)
     // Few tokens: the last block of this row block to finish adds the splits (threadFenceReduction), which saves
     // the mm_reduce launch on the decode path.
     __shared__ int isLast;
@@ -274,25 +311,28 @@ extern "C" __global__ void mm_reduce(const float* __restrict__ partial, float* _
 
 // One kernel per (format, tokens per block, activation source). The unroll depth (weight units loaded ahead) only
 // schedules loads: fewer tokens leave registers for more bytes in flight.
-#define MM_TC(NAME, FMT, NT, UNROLL, XF32)                                                                     \
-    extern "C" __global__ void __launch_bounds__(MM_WARPS * 32, 4)                                               \
+#define MM_TC(NAME, FMT, NT, UNROLL, XF32, RT, MINB)                                                          \
+    extern "C" __global__ void __launch_bounds__(MM_WARPS * 32, MINB)                                            \
         NAME(const uint8_t* W, const __half* S, const void* X, float* out, float* partial, int* tickets,      \
              int rows, int kp, int T, int splits) {                                                           \
-        mm_tc<FMT, NT, UNROLL, XF32>(W, S, X, out, partial, tickets, rows, kp, T, splits);                    \
+        mm_tc<FMT, NT, UNROLL, XF32, RT>(W, S, X, out, partial, tickets, rows, kp, T, splits);                \
     }
 
 // Unroll depths per token count: quantized units carry more values (and dequantization temporaries) per load.
-#define MM_FORMAT(PREFIX, FMT, U1, U2, U4, U8)  \
-    MM_TC(PREFIX##_n1x, FMT, 1, U1, true)       \
-    MM_TC(PREFIX##_n1, FMT, 1, U1, false)       \
-    MM_TC(PREFIX##_n2, FMT, 2, U2, false)       \
-    MM_TC(PREFIX##_n4, FMT, 4, U4, false)       \
-    MM_TC(PREFIX##_n8, FMT, 8, U8, false)
+// R8: row tiles per warp of the 64-token kernel (mirrored by DeviceFormat.wideRowTiles). Two tiles need 2 x 32
+// accumulators, more than the 128 registers that 4 blocks per SM allow, so such a kernel asks for MINB8 = 3.
+// The quantized formats keep one tile: their dequantization temporaries would spill.
+#define MM_FORMAT(PREFIX, FMT, U1, U2, U4, U8, R8, MINB8)           \
+    MM_TC(PREFIX##_n1x, FMT, 1, U1, true, 1, 4)                     \
+    MM_TC(PREFIX##_n1, FMT, 1, U1, false, 1, 4)                     \
+    MM_TC(PREFIX##_n2, FMT, 2, U2, false, 1, 4)                     \
+    MM_TC(PREFIX##_n4, FMT, 4, U4, false, 1, 4)                     \
+    MM_TC(PREFIX##_n8, FMT, 8, U8, false, R8, MINB8)
 
-MM_FORMAT(mm_f16, WF_F16, 4, 4, 2, 2)
-MM_FORMAT(mm_bf16, WF_BF16, 4, 4, 2, 2)
-MM_FORMAT(mm_q8_0, WF_Q8_0, 4, 2, 2, 1)
-MM_FORMAT(mm_q4_0, WF_Q4_0, 2, 2, 1, 1)
+MM_FORMAT(mm_f16, WF_F16, 4, 4, 2, 1, 2, 3)
+MM_FORMAT(mm_bf16, WF_BF16, 4, 4, 2, 1, 2, 3)
+MM_FORMAT(mm_q8_0, WF_Q8_0, 4, 2, 2, 1, 1, 4)
+MM_FORMAT(mm_q4_0, WF_Q4_0, 2, 2, 1, 1, 1, 4)
 
 // F32 weights on CUDA cores in fp32: one warp per weight row, four tokens per block column, lane-strided sums
 // reduced by a butterfly. Each (token, row) is summed in the same order whatever the token count.

@@ -92,6 +92,14 @@ enum DeviceFormat {
         return matmulKernel + "_n" + nt + (fp32Activations ? "x" : "");
     }
 
+    /**
+     * Row tiles each warp of the {@code nt}-token-column kernel owns (R8 in matmul.cu): 2 for the 64-token F16 and
+     * BF16 kernels, which use every activation fragment they load for two tiles; else 1.
+     */
+    int rowTilesPerWarp(int nt) {
+        return nt == 8 && (this == F16 || this == BF16) ? 2 : 1;
+    }
+
     /** Values per 64-byte row unit of the matrix kernels (one padded-column step). */
     int unitValues() {
         return unitValues;

@@ -7,14 +7,15 @@ import jcuda.driver.CUdeviceptr;
  *
  * <p>F32 weights run on CUDA cores in fp32. Other formats run the format's tensor-core kernel with 8, 16, 32 or
  * 64 tokens per block; up to 8 tokens read the fp32 activations directly (rounded to f16 in registers), more
- * tokens first round them once into a reused f16 buffer ({@code to_half}). The K split count comes from the
+ * tokens first round them once into a reused f16 buffer ({@code to_half}); the 64-token F16/BF16 kernels cover
+ * 128 rows a block ({@link DeviceFormat#rowTilesPerWarp}). The K split count comes from the
  * weight's shape and the SM count only; with several splits the partials are added in split order, by the kernel's
  * last block for up to 8 tokens, else by {@code mm_reduce}.
  * None of these choices changes any output element (see matmul.cu), so results are batch invariant.
  */
 final class MatmulLauncher {
     private static final int MAX_GRID_Y = 65535;
-    /** Rows per block: 4 warps of 16-row tiles. */
+    /** Rows per block: 4 warps of 16-row tiles (times the kernel's row tiles per warp). */
     private static final int BLOCK_ROWS = 64;
     private static final int THREADS = 128;
     /** Each split keeps at least this many 64-byte units per row, so partial sums stay a small fraction of the work. */
@@ -91,11 +92,13 @@ final class MatmulLauncher {
             int n = Math.min(chunk, tokens - t0);
             int nt = n <= 8 ? 1 : n <= 16 ? 2 : n <= 32 ? 4 : 8;
             int tokenTiles = (n + 8 * nt - 1) / (8 * nt);
+            int blockRows = BLOCK_ROWS * f.rowTilesPerWarp(nt);
+            int gridRows = (rows + blockRows - 1) / blockRows;
             long xOffset = (long) t0 * kp * (direct ? Float.BYTES : 2);
             CUdeviceptr dst = out.ptr().withByteOffset((long) t0 * rows * Float.BYTES);
             // Up to 8 tokens the kernel adds the splits itself (last block per row block, counted in tickets).
             CUdeviceptr ticket = splits > 1 && nt == 1 ? tickets.get((long) rowBlocks * Integer.BYTES) : partial;
-            cuda.launch3(f.matmulKernel(nt, direct), tokenTiles, rowBlocks, splits, THREADS, w.data(),
+            cuda.launch3(f.matmulKernel(nt, direct), tokenTiles, gridRows, splits, THREADS, w.data(),
                     w.scales(), xs.withByteOffset(xOffset), dst, partial, ticket, rows, kp, n, splits);
             if (splits > 1 && nt > 1) {
                 long outputs = (long) n * rows;

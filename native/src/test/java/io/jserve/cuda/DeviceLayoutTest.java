@@ -47,6 +47,10 @@ class DeviceLayoutTest {
         assertEquals("mm_q8_0_n4", DeviceFormat.Q8_0.matmulKernel(4, false));
         assertEquals("mm_bf16_n1", DeviceFormat.BF16.matmulKernel(1, false));
         assertEquals("mm_f16_n1x", DeviceFormat.F16.matmulKernel(1, true));
+        assertEquals(2, DeviceFormat.F16.rowTilesPerWarp(8));   // R8 of mm_f16_n8 in matmul.cu
+        assertEquals(2, DeviceFormat.BF16.rowTilesPerWarp(8));
+        assertEquals(1, DeviceFormat.F16.rowTilesPerWarp(4));
+        assertEquals(1, DeviceFormat.Q8_0.rowTilesPerWarp(8));
         assertThrows(IllegalArgumentException.class, () -> DeviceFormat.F16.matmulKernel(2, true));
         assertThrows(IllegalArgumentException.class, () -> DeviceFormat.F32.matmulKernel(1, false));
         assertEquals(DeviceFormat.Q4_0, DeviceFormat.of(GgmlType.Q4_0));
