@@ -26,10 +26,7 @@ class CancellationTest {
 
     @BeforeAll
     static void start() {
-        // The scalar reference backend: on the CPU backend stories260K makes 2,000 tokens in well under a second,
-        // faster than a disconnect can be noticed, and the test would race; here generation takes seconds.
-        server = TestServer.start(io.jserve.api.server.ServerConfig.forTests(),
-                TestServer.engineConfig().withBackend("reference"));
+        server = TestServer.start();
     }
 
     @AfterAll

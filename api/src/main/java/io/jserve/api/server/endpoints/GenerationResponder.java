@@ -85,7 +85,9 @@ final class GenerationResponder {
                 ChoiceDelta delta = generation.poll(WATCH_PERIOD_NANOS);
                 if (delta != null) {
                     choices.get(delta.index()).add(delta);
-                } else if (watch.isPresent() && watch.get().clientGone()) {
+                }
+                // checked after every token too: a fast engine never leaves the poll empty for a whole period
+                if (watch.isPresent() && watch.get().clientGone()) {
                     LOG.log(System.Logger.Level.DEBUG, "client went away before its answer; request aborted");
                     clientClosed(res);
                     return;
