@@ -2,12 +2,15 @@ package io.jserve.engine;
 
 import io.jserve.engine.runner.ForwardBatchBuilder;
 import io.jserve.engine.runner.ModelRunner;
+import io.jserve.engine.runner.StepLogits;
 import io.jserve.engine.sampling.Sampler;
 import io.jserve.kernels.cpu.CpuBackend;
+import io.jserve.kernels.LogitSummary;
 import io.jserve.kernels.cpu.CpuProfile;
 import io.jserve.scheduler.FinishReason;
 import io.jserve.scheduler.QueueFullException;
 import io.jserve.scheduler.ScheduledBatch;
+import io.jserve.scheduler.SamplingParams;
 import io.jserve.scheduler.ScheduledSequence;
 import io.jserve.scheduler.Scheduler;
 import io.jserve.scheduler.Sequence;
@@ -33,11 +36,13 @@ final class EngineCore {
     private final Sampler sampler;
     private final int vocabSize;
     private final ForwardBatchBuilder builder;
+    private final LogitSummary summary = new LogitSummary(Sampler.CANDIDATES);
     private final Map<String, LiveRequest> live = new HashMap<>();
     private final SplittableRandom seeds;
     private long steps;
     private long kvSlotSteps;
     private long kvTokenSteps;
+    private long fullRowSamples;
 
     EngineCore(Scheduler scheduler, ModelRunner runner, Sampler sampler, int vocabSize, Long seed) {
         this.scheduler = scheduler;
@@ -137,19 +142,57 @@ final class EngineCore {
             live.get(seq.id()).markScheduled(now);
             builder.add(entry.tokenIds(), entry.startPosition(), seq.blockTable().blockIds(), entry.sample());
         }
-        float[] logits = runner.run(builder.build());
+        StepLogits logits = runner.run(builder.build());
         long sampleStart = System.nanoTime();
         List<ScheduledSequence> toSample = batch.sampled();
-        int[] sampled = new int[toSample.size()];
-        for (int i = 0; i < sampled.length; i++) {
+        int n = toSample.size();
+        LiveRequest[] requests = new LiveRequest[n];
+        double[] draws = new double[n];
+        boolean[] summarized = new boolean[n];
+        boolean anySummarized = false;
+        summary.reset(n, vocabSize);
+        for (int i = 0; i < n; i++) {
             LiveRequest request = live.get(toSample.get(i).sequence().id());
-            Sampler.Choice choice = sampler.sample(logits, i * vocabSize, request.sequence().params(), request,
-                    request.random());
-            request.setLastChoice(choice);
-            sampled[i] = choice.tokenId();
+            SamplingParams params = request.sequence().params();
+            requests[i] = request;
+            draws[i] = params.isGreedy() ? 0 : request.random().nextDouble();
+            if (Sampler.summarizable(params, request)) {
+                Sampler.requestNormalizers(summary, i, params);
+                summarized[i] = anySummarized = true;
+            }
         }
+        if (anySummarized) {
+            logits.summarize(summary);
+        }
+        int[] sampled = new int[n];
+        int[] fullRows = new int[n];
+        int numFull = 0;
+        for (int i = 0; i < n; i++) {
+            Optional<Sampler.Choice> choice = summarized[i]
+                    ? sampler.sample(summary, i, requests[i].sequence().params(), draws[i]) : Optional.empty();
+            if (choice.isPresent()) {
+                choose(requests[i], choice.get(), sampled, i);
+            } else {
+                fullRows[numFull++] = i;
+            }
+        }
+        if (numFull > 0) { // penalties, bias, min_tokens, or a draw the candidates could not decide
+            int[] rows = java.util.Arrays.copyOf(fullRows, numFull);
+            float[] values = logits.download(rows);
+            for (int j = 0; j < numFull; j++) {
+                LiveRequest request = requests[rows[j]];
+                choose(request, sampler.sample(values, j * vocabSize, request.sequence().params(), request,
+                        draws[rows[j]]), sampled, rows[j]);
+            }
+        }
+        fullRowSamples += numFull;
         profile("sampling", sampleStart);
         return sampled;
+    }
+
+    private static void choose(LiveRequest request, Sampler.Choice choice, int[] sampled, int i) {
+        request.setLastChoice(choice);
+        sampled[i] = choice.tokenId();
     }
 
     private void publish(SequenceUpdate update) {
@@ -218,6 +261,7 @@ final class EngineCore {
         var kv = scheduler.kvCache();
         return new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), kv.numTotalBlocks(),
                 kv.numFreeBlocks(), kv.prefixCacheQueries(), kv.prefixCacheHits(), scheduler.numPreemptions(),
-                scheduler.computedPromptTokens(), scheduler.generatedTokens(), steps, kvSlotSteps, kvTokenSteps);
+                scheduler.computedPromptTokens(), scheduler.generatedTokens(), steps, kvSlotSteps, kvTokenSteps,
+                fullRowSamples);
     }
 }

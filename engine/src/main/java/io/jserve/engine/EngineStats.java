@@ -16,10 +16,13 @@ package io.jserve.engine;
  * @param steps              forward steps run, cumulative
  * @param kvSlotSteps        KV slots held by running sequences (their blocks x block size), summed over steps
  * @param kvTokenSteps       tokens those sequences had stored in them, summed over steps
+ * @param fullRowSamples     tokens sampled from a whole row of logits copied to the host rather than from the
+ *                           row's summary (penalties, bias, {@code min_tokens}, or a draw past the candidates),
+ *                           cumulative
  */
 public record EngineStats(int numRunning, int numWaiting, int totalBlocks, int freeBlocks, long prefixCacheQueries,
                           long prefixCacheHits, long numPreemptions, long promptTokens, long generationTokens,
-                          long steps, long kvSlotSteps, long kvTokenSteps) {
+                          long steps, long kvSlotSteps, long kvTokenSteps, long fullRowSamples) {
 
     /**
      * The share of allocated KV slots that held no token, averaged over every step so far (the PagedAttention

@@ -110,6 +110,40 @@ class EngineTest {
     }
 
     @Test
+    void plainRequestsAreSampledFromSummariesAndPenalizedOnesFromTheFullRow() throws InterruptedException {
+        long before = shared.stats().fullRowSamples();
+        runAll(shared, 4, 16); // greedy: always decided by the first candidate
+        assertEquals(before, shared.stats().fullRowSamples(), "greedy rows never copied whole");
+
+        SamplingParams penalized = new SamplingParams(0f, 0, 1f, 0f, null, 8, 0, true, List.of(), 0f, 0f, 1.3f,
+                java.util.Map.of(), -1);
+        Result r = collect(shared.submit(new EngineRequest("penalized", prompt(1), penalized)));
+        assertEquals(8, r.tokens().length);
+        assertEquals(before + 8, shared.stats().fullRowSamples(), "every penalized token from the full row");
+        awaitPoolFree(shared);
+    }
+
+    @Test
+    void seededSamplingGivesTheSameTokensAloneAndInABatch() throws InterruptedException {
+        // temperature 3 over stories260K's 512 tokens: some draws land past the 64 candidates (the full-row path)
+        SamplingParams hot = new SamplingParams(3f, 0, 1f, 0f, 42L, 32, 0, true, List.of(), 0f, 0f, 1f,
+                java.util.Map.of(), 2);
+        long before = shared.stats().fullRowSamples();
+        Result alone = collect(shared.submit(new EngineRequest("hot-alone", prompt(3), hot)));
+        List<TokenStream> streams = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            streams.add(shared.submit(new EngineRequest("mix" + i, prompt(i), greedy(32))));
+        }
+        TokenStream again = shared.submit(new EngineRequest("hot-again", prompt(3), hot));
+        for (TokenStream s : streams) {
+            collect(s);
+        }
+        assertArrayEquals(alone.tokens(), collect(again).tokens());
+        assertTrue(shared.stats().fullRowSamples() > before, "some draws fell past the candidates");
+        awaitPoolFree(shared);
+    }
+
+    @Test
     void aPoolTooSmallForAllSequencesPreemptsAndStillGivesTheSameTokens() throws InterruptedException {
         List<Result> reference = runAll(shared, 12, 40);
         // each sequence needs up to 3 blocks of 16 (at most 7 prompt + 40 generated); 12 need ~36

@@ -54,6 +54,26 @@ public interface ComputeBackend extends AutoCloseable {
         upload(tmp, dst);
     }
 
+    /**
+     * Summarizes every row of {@code logits} into {@code out} (already {@link LogitSummary#reset reset} to
+     * {@code logits.rows()} rows of {@code logits.cols()} values): each row's best candidates and, for the rows
+     * that ask, its normalizers, exactly as {@link LogitSummaries#summarizeRow} defines them (normalizers within
+     * float rounding). Sampling then copies whole rows only for the few sequences that need them. The default
+     * goes through the host; backends with device memory should override it.
+     */
+    default void summarize(Tensor logits, LogitSummary out) {
+        LogitSummaries.checkShape(logits, out);
+        int[] rows = new int[logits.rows()];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = r;
+        }
+        float[] values = new float[rows.length * logits.cols()];
+        download(logits, rows, values);
+        for (int r = 0; r < rows.length; r++) {
+            LogitSummaries.summarizeRow(values, r * logits.cols(), out, r);
+        }
+    }
+
     /** {@code out[t, :] = dequantize(table[tokenIds[t], :])} for each token of the step. */
     void embed(Weight table, StepInputs step, Tensor out);
 

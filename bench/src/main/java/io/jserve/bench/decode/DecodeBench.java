@@ -5,9 +5,12 @@ import io.jserve.engine.model.LoadedModel;
 import io.jserve.engine.model.ModelConfig;
 import io.jserve.engine.runner.ForwardBatchBuilder;
 import io.jserve.engine.runner.ModelRunner;
+import io.jserve.engine.runner.StepLogits;
+import io.jserve.engine.sampling.Sampler;
 import io.jserve.kernels.GgmlType;
 import io.jserve.kernels.KvCacheShape;
 import io.jserve.kernels.KvCacheStorage;
+import io.jserve.kernels.LogitSummary;
 import io.jserve.kernels.Weight;
 
 import java.nio.file.Path;
@@ -24,9 +27,16 @@ import java.util.List;
  * {@code context} positions, and since throughput depends on shapes, not values, prefill is skipped. The floor
  * counts the KV bytes at the backend's storage width: 2 bytes a value for the cuda backend's default f16 cache
  * ({@code -Djserve.cuda.kvCache=f32} makes it 4), 4 for the CPU backends.
+ * <p>Each step ends as a greedy engine step does: the backend summarizes the logits ({@link LogitSummary}, the
+ * best {@value Sampler#CANDIDATES} a row) and the host reads the first candidate of each row.
+ * {@code -Djserve.bench.logits=full} copies every row of logits to the host instead (the engine before summaries).
  * Usage: {@code DecodeBench MODEL BACKEND CONTEXT STEPS BANDWIDTH_GBPS B1 [B2 ...]}.
  */
 public final class DecodeBench {
+    private static final boolean FULL_LOGITS = "full".equals(System.getProperty("jserve.bench.logits"));
+    /** Sum of every greedy token read: each step reads each row's choice, as the engine does. */
+    private static long tokens;
+
     private DecodeBench() {
     }
 
@@ -50,8 +60,9 @@ public final class DecodeBench {
                     c.numKvHeads(), c.headDim());
             long weightBytes = weightBytes(loaded);
             int kvValueBytes = kvValueBytes(loaded.backend().name());
-            System.out.printf("model %s: %s, %d layers, dim %d, weights %.2f GB; backend %s%n", model.getFileName(),
-                    c.architecture(), c.numLayers(), c.dim(), weightBytes / 1e9, loaded.backendDescription());
+            System.out.printf("model %s: %s, %d layers, dim %d, weights %.2f GB; backend %s; logits: %s%n",
+                    model.getFileName(), c.architecture(), c.numLayers(), c.dim(), weightBytes / 1e9,
+                    loaded.backendDescription(), FULL_LOGITS ? "every row copied" : "summarized");
             System.out.printf("| batch | context | median step ms | tok/s | floor ms (bytes/%.0f GB/s) | %% of floor |%n",
                     bandwidth / 1e9);
             System.out.println("|---|---|---|---|---|---|");
@@ -79,6 +90,7 @@ public final class DecodeBench {
             }
         }
         List<Double> times = new ArrayList<>();
+        LogitSummary summary = new LogitSummary(Sampler.CANDIDATES);
         int warmup = Math.min(3, steps);
         for (int step = 0; step < steps + warmup; step++) {
             builder.reset();
@@ -87,7 +99,16 @@ public final class DecodeBench {
                 builder.add(new int[] {(s * 31 + step) % 1000 + 10}, position, tables[s], true);
             }
             long t0 = System.nanoTime();
-            runner.run(builder.build());
+            StepLogits logits = runner.run(builder.build());
+            if (FULL_LOGITS) {
+                logits.all();
+            } else {
+                summary.reset(batch, logits.vocabSize());
+                logits.summarize(summary);
+                for (int s = 0; s < batch; s++) {
+                    tokens += summary.id(s, 0); // the greedy token
+                }
+            }
             if (step >= warmup) {
                 times.add((System.nanoTime() - t0) / 1e6);
             }

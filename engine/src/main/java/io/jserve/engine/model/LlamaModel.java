@@ -45,8 +45,6 @@ public final class LlamaModel {
     private int sampledCapacity;  // logit rows the two buffers below hold: grow like the per-token ones
     private Tensor last;          // [sampledCapacity, dim]   final hidden state of sampled rows
     private Tensor logits;        // [sampledCapacity, vocab]
-    private float[] hostLogits = new float[0]; // the last step's logits on the host, reused
-    private int[] sampledRows = new int[0];
 
     public LlamaModel(ModelConfig config, ModelWeights weights, ComputeBackend backend, int maxTokens, int maxSampled) {
         this.config = Objects.requireNonNull(config, "config");
@@ -120,10 +118,10 @@ public final class LlamaModel {
     }
 
     /**
-     * Runs one step and returns the logits of the rows in {@code sampleRows}, row after row
-     * ({@code sampleRows.length * vocabSize} values). The array is reused: it is valid until the next call.
+     * Runs one step and returns the logits of the rows in {@code sampleRows}: a view of a buffer of the backend,
+     * {@code [sampleRows.length, vocabSize]}, valid until the next call.
      */
-    public float[] forward(StepInputs step, int[] sampleRows, KvCacheStorage kv) {
+    public Tensor forward(StepInputs step, int[] sampleRows, KvCacheStorage kv) {
         int n = step.numTokens();
         if (n > maxTokens || sampleRows.length > maxSampled) {
             throw new IllegalArgumentException("step of %d tokens / %d sampled rows exceeds the buffers (%d / %d)"
@@ -195,20 +193,6 @@ public final class LlamaModel {
         if (f.finalSoftcap() > 0) {
             backend.softcap(logits, f.finalSoftcap(), logits);
         }
-        if (hostLogits.length != s * config.vocabSize()) {
-            // steady decoding keeps the same number of sampled rows, so this is rare: no per-step garbage
-            hostLogits = new float[s * config.vocabSize()];
-            sampledRows = identity(s);
-        }
-        backend.download(logits, sampledRows, hostLogits);
-        return hostLogits;
-    }
-
-    private static int[] identity(int n) {
-        int[] rows = new int[n];
-        for (int i = 0; i < n; i++) {
-            rows[i] = i;
-        }
-        return rows;
+        return logits;
     }
 }

@@ -9,24 +9,27 @@ import java.util.Objects;
 
 /**
  * Turns a {@link ForwardBatch} into logits: hands the step's inputs to the backend, runs the model over the
- * paged KV pool, and returns the logits of the sampled rows. Owns nothing but references; the engine thread
+ * paged KV pool, and hands back the logits of the sampled rows where the backend left them. Owns nothing but references; the engine thread
  * owns it.
  */
 public final class ModelRunner {
     private final LlamaModel model;
     private final ComputeBackend backend;
     private final KvCacheStorage kvCache;
+    private final StepLogits logits;
 
     public ModelRunner(LlamaModel model, ComputeBackend backend, KvCacheStorage kvCache) {
         this.model = Objects.requireNonNull(model, "model");
         this.backend = Objects.requireNonNull(backend, "backend");
         this.kvCache = Objects.requireNonNull(kvCache, "kvCache");
+        this.logits = new StepLogits(backend);
     }
 
-    /** Logits of {@code batch.sampleRows()}, row after row ({@code vocabSize} values each). */
-    public float[] run(ForwardBatch batch) {
+    /** Runs the step; returns the logits of {@code batch.sampleRows()}, valid until the next call. */
+    public StepLogits run(ForwardBatch batch) {
         StepInputs step = backend.prepareStep(batch.tokenIds(), batch.metadata());
-        return model.forward(step, batch.sampleRows(), kvCache);
+        logits.set(model.forward(step, batch.sampleRows(), kvCache));
+        return logits;
     }
 
     public ComputeBackend backend() {

@@ -67,7 +67,7 @@ final class GreedyHarness implements AutoCloseable {
         for (int step = 0; step < steps; step++) {
             builder.reset();
             builder.add(Arrays.copyOfRange(tokens, computed, known), computed, blocks(), true);
-            logits[step] = runner.run(builder.build()).clone(); // the runner reuses its array
+            logits[step] = runner.run(builder.build()).all().clone(); // the runner reuses its array
             computed = known;
             int next = forcedContinuation != null && step < forcedContinuation.length
                     ? forcedContinuation[step] : argmax(logits[step]);
@@ -87,7 +87,7 @@ final class GreedyHarness implements AutoCloseable {
             int end = Math.min(tokens.length, start + chunk);
             builder.reset();
             builder.add(Arrays.copyOfRange(tokens, start, end), start, blocks(), true);
-            logits = runner.run(builder.build()).clone();
+            logits = runner.run(builder.build()).all().clone();
         }
         return logits;
     }

@@ -4,6 +4,8 @@ import io.jserve.kernels.AttentionMetadata;
 import io.jserve.kernels.ComputeBackend;
 import io.jserve.kernels.KvCacheShape;
 import io.jserve.kernels.KvCacheStorage;
+import io.jserve.kernels.LogitSummaries;
+import io.jserve.kernels.LogitSummary;
 import io.jserve.kernels.StepInputs;
 import io.jserve.kernels.Tensor;
 import io.jserve.kernels.Weight;
@@ -59,6 +61,18 @@ public abstract class HostBackend implements ComputeBackend {
                 throw new IndexOutOfBoundsException("row %d of a tensor with %d rows".formatted(rows[i], h.rows()));
             }
             h.readRow(rows[i], dst, i * h.cols());
+        }
+    }
+
+    /** Row by row through one row-sized buffer, instead of the default's copy of every row. */
+    @Override
+    public void summarize(Tensor logits, LogitSummary out) {
+        HostTensor h = HostTensor.of(logits);
+        LogitSummaries.checkShape(h, out);
+        float[] row = new float[h.cols()];
+        for (int r = 0; r < h.rows(); r++) {
+            h.readRow(r, row, 0);
+            LogitSummaries.summarizeRow(row, 0, out, r);
         }
     }
 
