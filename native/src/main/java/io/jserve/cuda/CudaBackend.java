@@ -5,6 +5,7 @@ import io.jserve.kernels.AttentionMetadata;
 import io.jserve.kernels.ComputeBackend;
 import io.jserve.kernels.KvCacheShape;
 import io.jserve.kernels.KvCacheStorage;
+import io.jserve.kernels.LogitSummary;
 import io.jserve.kernels.RopeConfig;
 import io.jserve.kernels.StepInputs;
 import io.jserve.kernels.Tensor;
@@ -18,8 +19,8 @@ import jcuda.driver.CUdeviceptr;
  * The CUDA backend: every operation is one or two kernel launches on one stream of one device context (see
  * {@link CudaContext}). Weights are uploaded once by {@link #load}, activations live in device buffers the model
  * allocates once, and the host waits only in {@link #upload}, {@link #download} and {@link #prepareStep}, so a
- * forward pass queues its kernels without stalls. Sampling stays on the host: only the rows asked for are copied
- * back.
+ * forward pass queues its kernels without stalls. Sampling is on the host, from per-row summaries of the logits
+ * ({@link #summarize}) or from whole rows for the sequences that need them.
  *
  * <p>Every kernel computes each row in an order fixed by the shapes alone (see matmul.cu and attention.cu), so
  * results are batch invariant.
@@ -35,6 +36,8 @@ public final class CudaBackend implements ComputeBackend {
     private final WeightUploader uploader;
     private final MatmulLauncher matmul;
     private final AttentionLauncher attention;
+    private final SummaryLauncher summaries;
+    private final boolean deviceSummaries;
     private final Map<RopeConfig, CUdeviceptr> ropeFrequencies = new HashMap<>();
     private final DeviceKvCache.Precision kvPrecision;
 
@@ -50,6 +53,8 @@ public final class CudaBackend implements ComputeBackend {
         this.uploader = new WeightUploader(cuda);
         this.matmul = new MatmulLauncher(cuda);
         this.attention = new AttentionLauncher(cuda);
+        this.summaries = new SummaryLauncher(cuda, staging);
+        this.deviceSummaries = "device".equals(System.getProperty("jserve.cuda.summaries"));
     }
 
     /** The context, for benchmarks that time kernels with events. */
@@ -140,6 +145,27 @@ public final class CudaBackend implements ComputeBackend {
             }
         }
         staging.download(java.util.Arrays.copyOf(starts, runs), java.util.Arrays.copyOf(counts, runs), d.cols(), dst);
+    }
+
+    /**
+     * With {@code -Djserve.cuda.summaries=device}, on the device (sampling.cu), copying back {@code k * 8 + 8}
+     * bytes a row; otherwise through the host as the interface's default (every row copied). The device kernel
+     * is opt-in until it has passed {@code CudaSummaryParityTest} on a GPU: it was written in a session without one.
+     */
+    @Override
+    public void summarize(Tensor logits, LogitSummary out) {
+        cuda.makeCurrent();
+        if (deviceSummaries) {
+            summaries.summarize(DeviceTensor.of(logits), out);
+        } else {
+            ComputeBackend.super.summarize(logits, out);
+        }
+    }
+
+    /** The summary kernel whatever the property says: for the parity test and the benchmarks. */
+    void summarizeOnDevice(Tensor logits, LogitSummary out) {
+        cuda.makeCurrent();
+        summaries.summarize(DeviceTensor.of(logits), out);
     }
 
     /** On the device, in the stream: no host round trip, and a decode step's graph holds it. */

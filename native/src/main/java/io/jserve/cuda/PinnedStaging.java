@@ -74,6 +74,15 @@ final class PinnedStaging implements AutoCloseable {
         buffer.asFloatBuffer().get(dst);
     }
 
+    /** Copies {@code dst.length} ints from device memory and waits for the copy. */
+    void download(CUdeviceptr src, int[] dst) {
+        long bytes = (long) dst.length * Integer.BYTES;
+        ensure(bytes);
+        cuMemcpyDtoHAsync(host, src, bytes, cuda.stream());
+        cuda.synchronize();
+        buffer.asIntBuffer().get(dst);
+    }
+
     @Override
     public void close() {
         if (host != null) {

@@ -1,0 +1,229 @@
+// A CUDA-on-CPU emulator for testing kernels on machines without a GPU: each thread of a block is a fiber
+// (ucontext), __syncthreads and the warp collectives (__shfl_*_sync, __ballot_sync) are barriers at which fibers
+// yield to a scheduler, and __shared__ variables are function statics, shared by every fiber of the block. Blocks
+// run one after another. A barrier reached by only part of a block or of a warp (divergent code) is reported and
+// aborts, as it would hang or be undefined on a GPU.
+//
+// Covers what the row kernels use: no tensor-core intrinsics or inline PTX (the matrix kernels cannot run here).
+// Fibers switch only at barriers, so atomics are plain read-modify-writes. Between barriers the threads run one
+// after another, in id order or, with EMU_SCHEDULE=shuffle:SEED, in a new random order every round, which exposes
+// results that depend on which thread gets somewhere first; races inside a stretch between barriers stay hidden.
+// This checks a kernel's logic, not its memory ordering.
+#pragma once
+#include <ucontext.h>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <algorithm>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+struct EmuDim3 {
+    unsigned x, y, z;
+};
+static EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __launch_bounds__(...)
+#define __shared__ static
+#define __syncthreads() emu::barrier(emu::AT_BLOCK_BARRIER, __LINE__)
+#define __syncwarp(...) emu::barrier(emu::AT_WARP_BARRIER, __LINE__)
+
+namespace emu {
+enum State { RUNNABLE, AT_BLOCK_BARRIER, AT_WARP_BARRIER, DONE };
+
+struct Fiber {
+    ucontext_t context;
+    State state;
+    int line;  // source line of the barrier it waits at
+    std::vector<char> stack;
+};
+
+static const size_t STACK_BYTES = 64 * 1024;
+static std::vector<Fiber> fibers;
+static ucontext_t scheduler;
+static unsigned current;
+static std::function<void()> body;
+static uint64_t warpSlots[32][32];
+
+inline void barrier(State s, int line) {
+    fibers[current].state = s;
+    fibers[current].line = line;
+    swapcontext(&fibers[current].context, &scheduler);
+}
+
+inline void entry() {
+    body();
+    fibers[current].state = DONE;  // returning resumes the scheduler (uc_link)
+}
+
+/** Reports a barrier that part of a block or warp missed, with the lanes' states (-1: every warp), and exits 3. */
+[[noreturn]] inline void fail(const char* what, int warp = -1) {
+    static const char* names[] = {"running", "at __syncthreads", "at a warp collective", "done"};
+    std::fprintf(stderr, "emulator: %s (block %u%s)\n", what, blockIdx.x, warp >= 0 ? ", lanes below" : "");
+    unsigned from = warp >= 0 ? warp * 32 : 0, to = warp >= 0 ? from + 32 : blockDim.x;
+    for (unsigned t = from; t < to; t++) {
+        std::fprintf(stderr, "  thread %u: %s, line %d\n", t, names[fibers[t].state], fibers[t].line);
+    }
+    std::exit(3);
+}
+
+/** Runs one block of `threads` fibers (a multiple of 32) through `kernel` to the end. */
+inline void runBlock(unsigned threads, const std::function<void()>& kernel) {
+    if (threads == 0 || threads % 32 != 0 || threads > 1024) fail("block size must be a multiple of 32, at most 1024");
+    if (fibers.size() < threads) fibers.resize(threads);
+    body = kernel;
+    for (unsigned t = 0; t < threads; t++) {
+        Fiber& f = fibers[t];
+        f.stack.resize(STACK_BYTES);
+        getcontext(&f.context);
+        f.context.uc_stack.ss_sp = f.stack.data();
+        f.context.uc_stack.ss_size = f.stack.size();
+        f.context.uc_link = &scheduler;
+        makecontext(&f.context, (void (*)()) entry, 0);
+        f.state = RUNNABLE;
+    }
+    static const char* schedule = std::getenv("EMU_SCHEDULE");
+    static std::mt19937 random(schedule && std::string(schedule).rfind("shuffle:", 0) == 0
+                               ? (unsigned) std::stoul(std::string(schedule).substr(8)) : 0u);
+    std::vector<unsigned> order(threads);
+    for (unsigned t = 0; t < threads; t++) order[t] = t;
+    for (;;) {
+        if (schedule) std::shuffle(order.begin(), order.end(), random);
+        for (unsigned t : order) {
+            if (fibers[t].state == RUNNABLE) {
+                current = t;
+                threadIdx = {t, 0, 0};
+                swapcontext(&scheduler, &fibers[t].context);
+            }
+        }
+        // nothing runnable: release the warps whose every lane is at a warp barrier, else the block at its barrier
+        bool allDone = true;
+        std::vector<unsigned> ready;
+        for (unsigned w = 0; w < threads / 32; w++) {
+            unsigned atWarp = 0, done = 0;
+            for (unsigned l = 0; l < 32; l++) {
+                State s = fibers[w * 32 + l].state;
+                atWarp += s == AT_WARP_BARRIER;
+                done += s == DONE;
+            }
+            if (atWarp == 32) {
+                ready.push_back(w);
+            } else if (atWarp > 0) {
+                fail("a warp collective reached by only some lanes of a warp", w);
+            }
+            if (done != 32) allDone = false;
+        }
+        for (unsigned w : ready) {
+            for (unsigned l = 0; l < 32; l++) fibers[w * 32 + l].state = RUNNABLE;
+        }
+        if (!ready.empty()) continue;
+        bool allAtBlock = true;
+        for (unsigned t = 0; t < threads; t++) {
+            if (fibers[t].state != AT_BLOCK_BARRIER && fibers[t].state != DONE) allAtBlock = false;
+        }
+        if (allDone) return;
+        bool anyDone = false;
+        for (unsigned t = 0; t < threads; t++) anyDone |= fibers[t].state == DONE;
+        if (!allAtBlock || anyDone) fail("__syncthreads reached by only part of the block");
+        for (unsigned t = 0; t < threads; t++) fibers[t].state = RUNNABLE;
+    }
+}
+
+/** Runs a kernel over a one-dimensional grid. */
+inline void launch(unsigned grid, unsigned threads, const std::function<void()>& kernel) {
+    gridDim = {grid, 1, 1};
+    blockDim = {threads, 1, 1};
+    for (unsigned b = 0; b < grid; b++) {
+        blockIdx = {b, 0, 0};
+        runBlock(threads, kernel);
+    }
+}
+
+template <class T>
+inline T exchange(T v, unsigned srcLane, bool valid, int line) {
+    unsigned lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof(T));
+    warpSlots[warp][lane] = bits;
+    barrier(AT_WARP_BARRIER, line);
+    T out = v;
+    if (valid) std::memcpy(&out, &warpSlots[warp][srcLane], sizeof(T));
+    barrier(AT_WARP_BARRIER, line);  // nobody overwrites a slot before every lane has read
+    return out;
+}
+}  // namespace emu
+
+template <class T>
+inline T __shfl_down_sync(unsigned, T v, int delta, int line = __builtin_LINE()) {
+    unsigned src = (threadIdx.x & 31) + delta;
+    return emu::exchange(v, src, src < 32, line);
+}
+
+template <class T>
+inline T __shfl_up_sync(unsigned, T v, int delta, int line = __builtin_LINE()) {
+    int src = (int) (threadIdx.x & 31) - delta;
+    return emu::exchange(v, (unsigned) src, src >= 0, line);
+}
+
+template <class T>
+inline T __shfl_xor_sync(unsigned, T v, int mask, int line = __builtin_LINE()) {
+    return emu::exchange(v, (threadIdx.x & 31) ^ (unsigned) mask, true, line);
+}
+
+template <class T>
+inline T __shfl_sync(unsigned, T v, int srcLane, int line = __builtin_LINE()) {
+    return emu::exchange(v, (unsigned) srcLane & 31, true, line);
+}
+
+inline unsigned __ballot_sync(unsigned, bool predicate, int line = __builtin_LINE()) {
+    unsigned lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    emu::warpSlots[warp][lane] = predicate ? 1 : 0;
+    emu::barrier(emu::AT_WARP_BARRIER, line);
+    unsigned ballot = 0;
+    for (unsigned l = 0; l < 32; l++) ballot |= (unsigned) emu::warpSlots[warp][l] << l;
+    emu::barrier(emu::AT_WARP_BARRIER, line);
+    return ballot;
+}
+
+template <class T>
+inline T atomicAdd(T* p, T v) {
+    T old = *p;
+    *p = old + v;
+    return old;
+}
+
+inline int min(int a, int b) {
+    return a < b ? a : b;
+}
+
+inline int max(int a, int b) {
+    return a > b ? a : b;
+}
+
+inline unsigned __float_as_uint(float x) {
+    unsigned u;
+    std::memcpy(&u, &x, 4);
+    return u;
+}
+
+inline float __uint_as_float(unsigned u) {
+    float x;
+    std::memcpy(&x, &u, 4);
+    return x;
+}
+
+inline int __ffs(unsigned x) {
+    return __builtin_ffs((int) x);
+}
+
+inline int __popc(unsigned x) {
+    return __builtin_popcount(x);
+}
