@@ -26,6 +26,28 @@ extern "C" __global__ void rms_norm(const float* x, int fmt, const uint8_t* __re
     }
 }
 
+// The residual step between blocks: x[r, :] += delta[r, :], then out[r, :] = rms_norm(x[r, :]) * w; grid = rows.
+// Each thread adds, sums and scales the same columns in the same order as add then rms_norm with the same block
+// size, so the result is bit-identical to the two kernels. out may alias delta (each thread reads its own
+// columns of delta before writing them), not x.
+extern "C" __global__ void add_rms_norm(float* x, const float* delta, int fmt, const uint8_t* __restrict__ q,
+                                        const __half* __restrict__ s, int kp, float eps, float* out, int cols) {
+    __shared__ float scratch[32];
+    float* xr = x + (long long) blockIdx.x * cols;
+    const float* dr = delta + (long long) blockIdx.x * cols;
+    float* yr = out + (long long) blockIdx.x * cols;
+    float ss = 0.f;
+    for (int k = threadIdx.x; k < cols; k += blockDim.x) {
+        float v = xr[k] + dr[k];
+        xr[k] = v;
+        ss += v * v;
+    }
+    float scale = 1.f / sqrtf(block_sum(ss, scratch) / (float) cols + eps);
+    for (int k = threadIdx.x; k < cols; k += blockDim.x) {
+        yr[k] = xr[k] * scale * weight_at(fmt, q, s, kp, 0, k);
+    }
+}
+
 // Rotary embedding in place on x [tokens, stride] holding numHeads heads of headDim values; grid = tokens.
 // invFreq[i] is RopeConfig.inverseFrequency(i), computed on the host so both backends use the same angles;
 // mscale (RopeConfig.magnitudeScale, YaRN's mscale, else 1) multiplies the cosine and the sine, as ggml's rope_yarn.

@@ -1,4 +1,4 @@
-// The emulator's stand-in for CUDA's bfloat16 type: storage and conversion to float only.
+// The emulator's stand-in for CUDA's bfloat16 type: storage and conversions (round to nearest even) only.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -12,4 +12,16 @@ inline float __bfloat162float(__nv_bfloat16 b) {
     float f;
     std::memcpy(&f, &u, 4);
     return f;
+}
+
+inline __nv_bfloat16 __float2bfloat16_rn(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return __nv_bfloat16{(uint16_t) ((u >> 16) | 0x40)};  // quiet nan
+    u += 0x7fffu + ((u >> 16) & 1);
+    return __nv_bfloat16{(uint16_t) (u >> 16)};
+}
+
+inline unsigned short __bfloat16_as_ushort(__nv_bfloat16 b) {
+    return b.bits;
 }

@@ -1,4 +1,4 @@
-// The emulator's stand-in for CUDA's half type: storage and conversion to float only.
+// The emulator's stand-in for CUDA's half type: storage and conversions (round to nearest even) only.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -27,4 +27,47 @@ inline float __half2float(__half h) {
     float f;
     std::memcpy(&f, &u, 4);
     return f;
+}
+
+inline __half __float2half_rn(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    uint16_t sign = (uint16_t) ((u >> 16) & 0x8000);
+    uint32_t abs = u & 0x7fffffffu;
+    if (abs >= 0x7f800000u) {  // inf or nan
+        return __half{(uint16_t) (sign | 0x7c00 | (abs > 0x7f800000u ? 0x200 : 0))};
+    }
+    if (abs >= 0x477ff000u) {  // rounds to a value past 65504: inf
+        return __half{(uint16_t) (sign | 0x7c00)};
+    }
+    if (abs < 0x38800000u) {  // below the smallest normal half: a subnormal (or zero), in units of 2^-24
+        float a;
+        std::memcpy(&a, &abs, 4);
+        float scaled = a * 16777216.0f;  // exact: a power of two
+        uint32_t m = (uint32_t) scaled;
+        float rest = scaled - (float) m;
+        if (rest > 0.5f || (rest == 0.5f && (m & 1))) m++;
+        return __half{(uint16_t) (sign | m)};
+    }
+    uint32_t exponent = (abs >> 23) - 112, mantissa = abs & 0x7fffffu;
+    uint32_t h = (exponent << 10) | (mantissa >> 13);
+    uint32_t rest = mantissa & 0x1fffu;
+    if (rest > 0x1000u || (rest == 0x1000u && (h & 1))) h++;  // a carry into the exponent is right too
+    return __half{(uint16_t) (sign | h)};
+}
+
+inline __half __float2half(float f) {
+    return __float2half_rn(f);
+}
+
+inline float __fmul_rn(float a, float b) {
+    return a * b;
+}
+
+inline float __fadd_rn(float a, float b) {
+    return a + b;
+}
+
+inline unsigned short __half_as_ushort(__half h) {
+    return h.bits;
 }

@@ -111,16 +111,18 @@ class EngineTest {
 
     @Test
     void plainRequestsAreSampledFromSummariesAndPenalizedOnesFromTheFullRow() throws InterruptedException {
+        awaitPoolFree(shared); // the stats of every earlier step are published
         long before = shared.stats().fullRowSamples();
         runAll(shared, 4, 16); // greedy: always decided by the first candidate
+        awaitPoolFree(shared);
         assertEquals(before, shared.stats().fullRowSamples(), "greedy rows never copied whole");
 
         SamplingParams penalized = new SamplingParams(0f, 0, 1f, 0f, null, 8, 0, true, List.of(), 0f, 0f, 1.3f,
                 java.util.Map.of(), -1);
         Result r = collect(shared.submit(new EngineRequest("penalized", prompt(1), penalized)));
         assertEquals(8, r.tokens().length);
-        assertEquals(before + 8, shared.stats().fullRowSamples(), "every penalized token from the full row");
         awaitPoolFree(shared);
+        assertEquals(before + 8, shared.stats().fullRowSamples(), "every penalized token from the full row");
     }
 
     @Test
@@ -128,6 +130,7 @@ class EngineTest {
         // temperature 3 over stories260K's 512 tokens: some draws land past the 64 candidates (the full-row path)
         SamplingParams hot = new SamplingParams(3f, 0, 1f, 0f, 42L, 32, 0, true, List.of(), 0f, 0f, 1f,
                 java.util.Map.of(), 2);
+        awaitPoolFree(shared);
         long before = shared.stats().fullRowSamples();
         Result alone = collect(shared.submit(new EngineRequest("hot-alone", prompt(3), hot)));
         List<TokenStream> streams = new ArrayList<>();
@@ -139,8 +142,8 @@ class EngineTest {
             collect(s);
         }
         assertArrayEquals(alone.tokens(), collect(again).tokens());
-        assertTrue(shared.stats().fullRowSamples() > before, "some draws fell past the candidates");
         awaitPoolFree(shared);
+        assertTrue(shared.stats().fullRowSamples() > before, "some draws fell past the candidates");
     }
 
     @Test

@@ -100,6 +100,17 @@ public interface ComputeBackend extends AutoCloseable {
     void add(Tensor a, Tensor b, Tensor out);
 
     /**
+     * The residual step between two blocks in one pass: {@code x = x + delta}, then {@code out = rmsNorm(x) * w}
+     * (the next block's input norm). Gives exactly what {@link #add add(x, delta, x)} then
+     * {@link #rmsNorm rmsNorm(x, w, eps, out)} give. {@code out} may alias {@code delta}, not {@code x}. The
+     * default is those two operations; backends fuse them to save a pass over {@code x} and a launch.
+     */
+    default void addRmsNorm(Tensor x, Tensor delta, Weight w, float eps, Tensor out) {
+        add(x, delta, x);
+        rmsNorm(x, w, eps, out);
+    }
+
+    /**
      * {@code out = x * s}, element-wise (Gemma's embedding scale). May alias. The default goes through the host
      * (download, compute, upload); backends with device memory should override it.
      */

@@ -234,6 +234,27 @@ public final class CudaBackend implements ComputeBackend {
                 dw.scales(), dw.paddedCols(), eps, dout.ptr(), dx.cols());
     }
 
+    /** One launch instead of add's and rms_norm's, bit-identical to them (elementwise.cu). */
+    @Override
+    public void addRmsNorm(Tensor x, Tensor delta, Weight w, float eps, Tensor out) {
+        cuda.makeCurrent();
+        DeviceTensor dx = DeviceTensor.of(x);
+        DeviceTensor dd = DeviceTensor.of(delta);
+        DeviceTensor dout = DeviceTensor.of(out);
+        DeviceWeight dw = DeviceWeight.of(w);
+        requireSameShape(dx, dd, "addRmsNorm");
+        requireSameShape(dx, dout, "addRmsNorm");
+        if (DeviceAddress.of(dx.ptr()) == DeviceAddress.of(dout.ptr())) {
+            throw new IllegalArgumentException("addRmsNorm: out must not alias x");
+        }
+        if (dw.cols() != dx.cols()) {
+            throw new IllegalArgumentException("addRmsNorm weight %s has %d values for rows of %d"
+                    .formatted(dw.name(), dw.cols(), dx.cols()));
+        }
+        cuda.launch("add_rms_norm", dx.rows(), 1, rowThreads(dx.cols()), dx.ptr(), dd.ptr(), dw.format().id(),
+                dw.data(), dw.scales(), dw.paddedCols(), eps, dout.ptr(), dx.cols());
+    }
+
     @Override
     public void rope(Tensor x, int numHeads, int headDim, RopeConfig rope, StepInputs step) {
         cuda.makeCurrent();

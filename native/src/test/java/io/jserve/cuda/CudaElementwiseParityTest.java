@@ -75,6 +75,25 @@ class CudaElementwiseParityTest {
     }
 
     @ParameterizedTest
+    @ValueSource(ints = {64, 1000, 4096})
+    void addRmsNormIsAddThenRmsNormExactly(int dim) {
+        ComputeBackend gpu = CudaTestSupport.cuda();
+        int rows = 5;
+        WeightView w = RandomWeights.create("norm", GgmlType.F32, 1, dim, rnd);
+        float[] x = gaussian(rnd, rows * dim, 3.0);
+        float[] delta = gaussian(rnd, rows * dim, 1.0);
+        Tensor fx = tensor(gpu, rows, dim, x);
+        Tensor fd = tensor(gpu, rows, dim, delta);
+        gpu.addRmsNorm(fx, fd, gpu.load(w), 1e-5f, fd);
+        Tensor sx = tensor(gpu, rows, dim, x);
+        Tensor out = gpu.allocate(rows, dim);
+        gpu.add(sx, tensor(gpu, rows, dim, delta), sx);
+        gpu.rmsNorm(sx, gpu.load(w), 1e-5f, out);
+        assertArrayEquals(download(gpu, sx), download(gpu, fx), "x");
+        assertArrayEquals(download(gpu, out), download(gpu, fd), "normed");
+    }
+
+    @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void ropeMatches(boolean neox) {
         ComputeBackend gpu = CudaTestSupport.cuda();

@@ -138,10 +138,12 @@ public final class LlamaModel {
         if (f.embeddingScale() != 1f) {
             backend.scale(x, f.embeddingScale(), x);
         }
-        for (int l = 0; l < config.numLayers(); l++) {
+        int layers = config.numLayers();
+        backend.rmsNorm(x, weights.layers().get(0).attnNorm(), eps, xb);
+        for (int l = 0; l < layers; l++) {
             LayerWeights w = weights.layers().get(l);
             // attention: x += [postNorm] wo . attn(rope([qkNorm] (wq . norm(x) [+ bq])), k alike, wv . norm(x) [+ bv])
-            backend.rmsNorm(x, w.attnNorm(), eps, xb);
+            // (xb = norm(x) already: the previous layer's residual step, or the line above the loop)
             backend.matmul(w.wq(), xb, q);
             backend.matmul(w.wk(), xb, k);
             backend.matmul(w.wv(), xb, v);
@@ -168,9 +170,8 @@ public final class LlamaModel {
             if (w.postAttnNorm() != null) {
                 backend.rmsNorm(xb, w.postAttnNorm(), eps, xb);
             }
-            backend.add(x, xb, x);
             // feed-forward: x += [postNorm] down . (act(gate . norm(x)) * (up . norm(x))), act = SiLU or GELU
-            backend.rmsNorm(x, w.ffnNorm(), eps, xb);
+            backend.addRmsNorm(x, xb, w.ffnNorm(), eps, xb);
             backend.matmul(w.ffnGate(), xb, gate);
             backend.matmul(w.ffnUp(), xb, up);
             switch (f.activation()) {
@@ -181,7 +182,11 @@ public final class LlamaModel {
             if (w.postFfnNorm() != null) {
                 backend.rmsNorm(xb, w.postFfnNorm(), eps, xb);
             }
-            backend.add(x, xb, x);
+            if (l + 1 < layers) {
+                backend.addRmsNorm(x, xb, weights.layers().get(l + 1).attnNorm(), eps, xb);
+            } else {
+                backend.add(x, xb, x);
+            }
         }
         // logits only for the rows that are sampled
         int s = sampleRows.length;

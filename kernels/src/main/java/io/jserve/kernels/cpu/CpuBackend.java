@@ -153,6 +153,27 @@ public final class CpuBackend extends HostBackend {
         }
     }
 
+    /** Both steps per row range in one task: the rows are still in cache when they are normed. */
+    @Override
+    public void addRmsNorm(Tensor x, Tensor delta, Weight weight, float eps, Tensor out) {
+        long start = CpuProfile.ENABLED ? System.nanoTime() : 0;
+        HostTensor hx = HostTensor.of(x);
+        HostTensor hd = HostTensor.of(delta);
+        HostTensor ho = HostTensor.of(out);
+        HostWeight w = HostWeight.of(weight);
+        Shapes.sameShape("addRmsNorm", hx, hd, ho);
+        Shapes.vector(w, hx.cols(), "addRmsNorm");
+        Shapes.noAlias(hx, ho, "addRmsNorm");
+        float[] g = decodedVector(w, hx.cols());
+        forRows(hx, (t0, t1, s) -> {
+            RowOps.add(hx, hd, hx, t0, t1);
+            RowOps.rmsNorm(hx, g, eps, ho, t0, t1, s.lanes);
+        });
+        if (CpuProfile.ENABLED) {
+            profile.since("add + rmsNorm", start);
+        }
+    }
+
     /** A vector weight (a norm's gains) decoded to float once and kept. */
     private float[] decodedVector(HostWeight w, int cols) {
         float[] g = vectors.get(w);
