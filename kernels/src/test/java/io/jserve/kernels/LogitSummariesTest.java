@@ -22,6 +22,32 @@ class LogitSummariesTest {
     }
 
     @Test
+    void candidatesAreThoseOfASortOfTheRow() {
+        Random random = new Random(11);
+        for (int trial = 0; trial < 300; trial++) {
+            int vocab = 1 + random.nextInt(3000);
+            int k = 1 + random.nextInt(80);
+            float[] row = new float[vocab + 5];
+            int spread = 1 + random.nextInt(500);
+            for (int i = 0; i < row.length; i++) {
+                row[i] = random.nextInt(4) == 0 ? i * 0.01f : random.nextInt(spread) / 4f; // rising runs, ties
+            }
+            LogitSummary s = new LogitSummary(k);
+            s.reset(1, vocab);
+            LogitSummaries.summarizeRow(row, 5, s, 0);
+            Integer[] ids = new Integer[vocab];
+            for (int i = 0; i < vocab; i++) {
+                ids[i] = i;
+            }
+            java.util.Arrays.sort(ids, (a, b) -> row[5 + a] != row[5 + b] ? Float.compare(row[5 + b], row[5 + a]) : a - b);
+            for (int j = 0; j < s.count(); j++) {
+                assertEquals(ids[j], s.id(0, j), "trial " + trial + " candidate " + j);
+                assertEquals(row[5 + ids[j]], s.value(0, j));
+            }
+        }
+    }
+
+    @Test
     void aRowShorterThanKKeepsEveryValueInOrder() {
         float[] row = {0.5f, Float.NEGATIVE_INFINITY, 2f};
         LogitSummary s = new LogitSummary(8);

@@ -54,7 +54,7 @@ public final class CudaBackend implements ComputeBackend {
         this.matmul = new MatmulLauncher(cuda);
         this.attention = new AttentionLauncher(cuda);
         this.summaries = new SummaryLauncher(cuda, staging);
-        this.deviceSummaries = "device".equals(System.getProperty("jserve.cuda.summaries"));
+        this.deviceSummaries = !"host".equals(System.getProperty("jserve.cuda.summaries"));
     }
 
     /** The context, for benchmarks that time kernels with events. */
@@ -148,9 +148,10 @@ public final class CudaBackend implements ComputeBackend {
     }
 
     /**
-     * With {@code -Djserve.cuda.summaries=device}, on the device (sampling.cu), copying back {@code k * 8 + 8}
-     * bytes a row; otherwise through the host as the interface's default (every row copied). The device kernel
-     * is opt-in until it has passed {@code CudaSummaryParityTest} on a GPU: it was written in a session without one.
+     * On the device (sampling.cu's {@code summarize_logits}), copying back {@code k * 8 + 8} bytes a row instead
+     * of the row; {@code -Djserve.cuda.summaries=host} copies every row and summarizes on the host instead (the
+     * interface's default). The kernel was written in a session without a GPU: its logic passes on the CPU
+     * emulator ({@code EmulatedSummaryKernelTest}); {@code CudaSummaryParityTest} checks it on a device.
      */
     @Override
     public void summarize(Tensor logits, LogitSummary out) {

@@ -2,6 +2,7 @@ package io.jserve.kernels.cpu;
 
 import io.jserve.kernels.AttentionConfig;
 import io.jserve.kernels.AttentionMetadata;
+import io.jserve.kernels.VectorExp;
 import io.jserve.kernels.host.HostKvCache;
 import io.jserve.kernels.host.HostStepInputs;
 import io.jserve.kernels.host.HostTensor;

@@ -1,6 +1,7 @@
 package io.jserve.kernels.cpu;
 
 import io.jserve.kernels.RopeConfig;
+import io.jserve.kernels.VectorExp;
 import io.jserve.kernels.host.HostTensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;

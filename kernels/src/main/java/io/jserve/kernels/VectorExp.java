@@ -1,4 +1,4 @@
-package io.jserve.kernels.cpu;
+package io.jserve.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -6,14 +6,14 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code e^x} for softmax and SiLU, vectorized and deterministic: Cephes' {@code expf} (range reduction by {@code ln 2}
+ * {@code e^x} for softmax, SiLU and the logit summaries' normalizers, vectorized and deterministic: Cephes' {@code expf} (range reduction by {@code ln 2}
  * in two parts, a degree-5 polynomial, scaling by {@code 2^n} through the exponent bits) written with plain
  * multiplies, adds and fused multiply-adds only, so the vector lanes and the scalar tail give the same bits,
  * compiled or interpreted. (The Vector API's own {@code EXP} may differ between those, which would break batch
  * invariance; {@link Math#exp} one value at a time costs some 10 ns.) Accurate to about 2 ulp; arguments below
  * -87 give about {@code 1e-38} instead of smaller values (no softmax sum notices), above 88 about {@code 1.7e38}.
  */
-final class VectorExp {
+public final class VectorExp {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
@@ -37,7 +37,7 @@ final class VectorExp {
      * {@code v[j] = e^(v[j] - max)} for {@code j < n}, and returns their sum, added in a fixed order (lane
      * {@code j % L} of a vector accumulator in increasing {@code j}, lanes left to right, then the tail).
      */
-    static float expMinusMaxAndSum(float[] v, int n, float max, float[] lanes) {
+    public static float expMinusMaxAndSum(float[] v, int n, float max, float[] lanes) {
         FloatVector acc = FloatVector.zero(F);
         int j = 0;
         for (; j + L <= n; j += L) {
@@ -57,7 +57,7 @@ final class VectorExp {
         return sum;
     }
 
-    static FloatVector exp(FloatVector x) {
+    public static FloatVector exp(FloatVector x) {
         x = x.max(LO).min(HI);
         FloatVector n = x.mul(LOG2E).add(ROUND).sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(F, -C1), x);
@@ -73,7 +73,7 @@ final class VectorExp {
     }
 
     /** One value, with the same operations as a vector lane. */
-    static float exp(float x) {
+    public static float exp(float x) {
         x = Math.min(Math.max(x, LO), HI);
         float n = x * LOG2E + ROUND - ROUND;
         float r = Math.fma(n, -C1, x);

@@ -1,4 +1,4 @@
-package io.jserve.kernels.cpu;
+package io.jserve.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
