@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # One device call's worth of GPU measurements, run from the repository root on the device machine with .device
 # carried (native/scripts/pack-device.sh + bench/gpu/pack-e2e.sh). Logs go to $OUT (at most 8 files come back).
-#   bash bench/gpu/run-device.sh [STEPS...]   STEPS from: tests models decode hf old profile bench ncu
+#   bash bench/gpu/run-device.sh [STEPS...]   STEPS from: tests models decode logits hf old profile bench ncu
 #   (default: all but ncu)
+# "logits" compares a step that copies every row of logits to the host (the engine before logit summaries) with
+# the default, which summarizes them on the device (sampling.cu).
 # "old" needs .device/old/native.jar (the backend before tuning); the decode floors use the copy bandwidth
 # measured by run-bench.sh (3009 GB/s on the H100 of the first run) unless BW is set.
 set -uo pipefail
@@ -10,7 +12,7 @@ OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
 cd .device
 BW=${BW:-3009}
-steps=${*:-tests models decode hf old profile bench}
+steps=${*:-tests models decode logits hf old profile bench}
 ncu=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu /usr/local/cuda/bin/ncu 2>/dev/null | head -1)
 java="jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g"
 newcp="lib/*"
@@ -38,6 +40,14 @@ if has decode; then
     decode "$newcp" /tmp/l8b.gguf 1 8 64 256
     decode "$newcp" /tmp/l8q.gguf 1 8 64 256
   } 2>&1 | grep -v "^WARNING" | tee "$OUT/decode.txt"
+fi
+if has logits; then
+  { echo "== decode: every logits row copied to the host (-Djserve.bench.logits=full), then summarized on the device"
+    for model in /tmp/l1b.gguf /tmp/l8b.gguf; do
+      JFLAGS=-Djserve.bench.logits=full decode "$newcp" $model 1 64 256
+      decode "$newcp" $model 1 64 256
+    done
+  } 2>&1 | grep -v "^WARNING" | tee "$OUT/decode-logits.txt"
 fi
 if has old && [ -f old/native.jar ]; then
   { echo "== decode (before tuning: old native.jar, f32 KV cache)"
