@@ -28,7 +28,7 @@ if has tests; then
 fi
 if has models; then
   echo "== synthetic models"
-  for spec in "llama-3.2-1b F16 l1b" "llama-3-8b F16 l8b" "llama-3-8b Q8_0 l8q"; do
+  for spec in "llama-3.2-1b F16 l1b" "llama-3-8b F16 l8b" "llama-3-8b Q8_0 l8q" "llama-3-8b Q4_K l8k"; do
     set -- $spec
     [ -f /tmp/$3.gguf ] || timeout 120 ./run-java.sh io.jserve.bench.synthetic.SyntheticModelWriter --preset $1 --type $2 \
       -o /tmp/$3.gguf 2>&1 | tail -1
@@ -39,6 +39,9 @@ if has decode; then
     decode "$newcp" /tmp/l1b.gguf 1 8 64 256
     decode "$newcp" /tmp/l8b.gguf 1 8 64 256
     decode "$newcp" /tmp/l8q.gguf 1 8 64 256
+    echo "== decode: Q4_K kept in its blocks (kquant.cu), then widened to F16 at load (-Djserve.cuda.kquants=f16)"
+    decode "$newcp" /tmp/l8k.gguf 1 8 64
+    JFLAGS=-Djserve.cuda.kquants=f16 decode "$newcp" /tmp/l8k.gguf 1 8 64
   } 2>&1 | grep -v "^WARNING" | tee "$OUT/decode.txt"
 fi
 if has logits; then

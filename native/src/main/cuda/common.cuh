@@ -18,6 +18,8 @@
 //          16 bytes hold one 32-bit word per block with the nibbles of values c*8..c*8+7 (value j at bit
 //          (j/2)*4 + (j%2)*16, so (w >> 4i) & 0x000F000F is the f16 mantissa pair of values 2i, 2i+1);
 //          scales as Q8_0
+//   Q4_K, Q6_K : GGML's own super-blocks of 256 values (144 and 210 bytes), row after row, kp = cols (a multiple of
+//          256): not repacked and not padded; read by the CUDA-core kernels of kquant.cu
 #pragma once
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
@@ -28,6 +30,10 @@
 #define WF_BF16 2
 #define WF_Q8_0 3
 #define WF_Q4_0 4
+#define WF_Q4_K 5
+#define WF_Q6_K 6
+#define Q4_K_BLOCK_BYTES 144
+#define Q6_K_BLOCK_BYTES 210
 
 // Byte offset of byte b of row r of a tiled weight whose rows hold rowBytes bytes (a multiple of 64).
 __device__ __forceinline__ long long tiled_offset(long long r, long long b, long long rowBytes) {
@@ -48,6 +54,62 @@ __device__ __forceinline__ int q4_shift(int k) {
     return (j >> 1) * 4 + (j & 1) * 16;
 }
 
+// Q4_K's 6-bit scale and minimum of sub-block j (0..7) from its 12 packed bytes (ggml's get_scale_min_k4).
+__device__ __forceinline__ void q4_k_scale_min(const uint8_t* sc, int j, int* scale, int* min) {
+    if (j < 4) {
+        *scale = sc[j] & 63;
+        *min = sc[j + 4] & 63;
+    } else {
+        *scale = (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
+        *min = (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
+    }
+}
+
+// Values 8 * part .. 8 * part + 7 (part 0..31) of a Q4_K super-block: (d * scale) * q - (dmin * min), each product
+// rounded as the host's Q4_KFormat rounds it (no fused multiply-add).
+__device__ __forceinline__ void q4_k_part(const uint8_t* b, int part, float* w) {
+    int sub = part >> 2, pair = sub >> 1, l0 = (part & 3) * 8;
+    float d = __half2float(*reinterpret_cast<const __half*>(b));
+    float dmin = __half2float(*reinterpret_cast<const __half*>(b + 2));
+    int scale, min;
+    q4_k_scale_min(b + 4, sub, &scale, &min);
+    float d1 = __fmul_rn(d, (float) scale), m1 = __fmul_rn(dmin, (float) min);
+    const uint8_t* q = b + 16 + 32 * pair + l0;
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        int n = (sub & 1) ? (q[i] >> 4) : (q[i] & 15);
+        w[i] = __fsub_rn(__fmul_rn(d1, (float) n), m1);
+    }
+}
+
+// Values 8 * part .. 8 * part + 7 of a Q6_K super-block: (d * scale) * (q - 32), rounded as Q6_KFormat.
+__device__ __forceinline__ void q6_k_part(const uint8_t* b, int part, float* w) {
+    int n = part >> 4, g = (part >> 2) & 3, l0 = (part & 3) * 8;
+    const uint8_t* ql = b + 64 * n + l0 + ((g & 1) ? 32 : 0);
+    const uint8_t* qh = b + 128 + 32 * n + l0;
+    int scale = reinterpret_cast<const int8_t*>(b + 192 + 8 * n)[(l0 >> 4) + 2 * g];
+    float ds = __fmul_rn(__half2float(*reinterpret_cast<const __half*>(b + 208)), (float) scale);
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        int lo = (g >= 2) ? (ql[i] >> 4) : (ql[i] & 15);
+        int q = (lo | (((qh[i] >> (2 * g)) & 3) << 4)) - 32;
+        w[i] = __fmul_rn(ds, (float) q);
+    }
+}
+
+// One value of a row of a K-quant weight (kp values a row), through the 8-value part that holds it.
+__device__ __forceinline__ float k_quant_at(int fmt, const uint8_t* q, int kp, long long row, int k) {
+    float w[8];
+    int blockBytes = fmt == WF_Q4_K ? Q4_K_BLOCK_BYTES : Q6_K_BLOCK_BYTES;
+    const uint8_t* b = q + (row * (kp >> 8) + (k >> 8)) * blockBytes;
+    if (fmt == WF_Q4_K) {
+        q4_k_part(b, (k & 255) >> 3, w);
+    } else {
+        q6_k_part(b, (k & 255) >> 3, w);
+    }
+    return w[k & 7];
+}
+
 // One value of a stored weight, dequantized exactly as GGML does (q * d in float).
 __device__ __forceinline__ float weight_at(int fmt, const uint8_t* __restrict__ q, const __half* __restrict__ s,
                                            int kp, long long row, int k) {
@@ -63,6 +125,9 @@ __device__ __forceinline__ float weight_at(int fmt, const uint8_t* __restrict__ 
             int8_t v = reinterpret_cast<const int8_t*>(q)[tiled_offset(row, q8_offset(k), kp)];
             return (float) v * __half2float(s[row * (kp >> 5) + (k >> 5)]);
         }
+        case WF_Q4_K:
+        case WF_Q6_K:
+            return k_quant_at(fmt, q, kp, row, k);
         default: {  // WF_Q4_0
             uint32_t w = *reinterpret_cast<const uint32_t*>(q + tiled_offset(row, q4_word_offset(k), kp >> 1));
             int n = (int) ((w >> q4_shift(k)) & 15u);

@@ -22,6 +22,14 @@
 #include <string>
 #include <vector>
 
+struct float4 {
+    float x, y, z, w;
+};
+
+struct uint2 {
+    unsigned x, y;
+};
+
 struct EmuDim3 {
     unsigned x, y, z;
 };
@@ -198,6 +206,19 @@ inline T atomicAdd(T* p, T v) {
     T old = *p;
     *p = old + v;
     return old;
+}
+
+// Rounded single operations: plain ones here (g++ contracts nothing into fused multiply-adds without -mfma).
+inline float __fmul_rn(float a, float b) {
+    return a * b;
+}
+
+inline float __fadd_rn(float a, float b) {
+    return a + b;
+}
+
+inline float __fsub_rn(float a, float b) {
+    return a - b;
 }
 
 inline int min(int a, int b) {

@@ -60,14 +60,6 @@ inline __half __float2half(float f) {
     return __float2half_rn(f);
 }
 
-inline float __fmul_rn(float a, float b) {
-    return a * b;
-}
-
-inline float __fadd_rn(float a, float b) {
-    return a + b;
-}
-
 inline unsigned short __half_as_ushort(__half h) {
     return h.bits;
 }

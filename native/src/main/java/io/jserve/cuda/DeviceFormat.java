@@ -5,22 +5,29 @@ import io.jserve.kernels.GgmlType;
 /**
  * How a weight type is laid out in device memory (see {@code src/main/cuda/common.cuh}, which uses the same ids).
  *
- * <p>Every format but F32 is repacked at load time: rows padded to a multiple of 16 and row length {@code kp}
- * padded to a whole number of 64-byte units, so the tensor-core kernels read aligned 16-byte pieces with no bound
- * checks. Q8_0 and Q4_0 keep their quants and GGML's per-block f16 scales, in separate arrays.
+ * <p>F16, BF16, Q8_0 and Q4_0 are repacked at load time: rows padded to a multiple of 16 and row length
+ * {@code kp} padded to a whole number of 64-byte units, so the tensor-core kernels read aligned 16-byte pieces with
+ * no bound checks. Q8_0 and Q4_0 keep their quants and GGML's per-block f16 scales, in separate arrays.
+ * Q4_K and Q6_K stay in GGML's own 256-value super-blocks, row after row, for the CUDA-core kernels of kquant.cu
+ * ({@code -Djserve.cuda.kquants=f16} widens them to F16 at load instead, as the types without a device format).
  */
 enum DeviceFormat {
     F32(1, 32, null),
     F16(32, 16, "mm_f16"),
     BF16(32, 16, "mm_bf16"),
     Q8_0(64, 8, "mm_q8_0"),
-    Q4_0(128, 4, "mm_q4_0");
+    Q4_0(128, 4, "mm_q4_0"),
+    Q4_K(256, 144, null),
+    Q6_K(256, 210, null);
 
     /** Weight rows are padded to a multiple of this (one mma tile of rows). */
     static final int ROW_TILE = 16;
 
+    /** Whether Q4_K and Q6_K keep their own blocks on the device (else they are widened to F16 at load). */
+    private static final boolean NATIVE_K_QUANTS = !"f16".equals(System.getProperty("jserve.cuda.kquants"));
+
     private final int unitValues;
-    private final int bitsPerValue;
+    private final int bitsPerValue;  // for the K-quants: bytes per 256-value super-block
     private final String matmulKernel;
 
     DeviceFormat(int unitValues, int bitsPerValue, String matmulKernel) {
@@ -37,8 +44,10 @@ enum DeviceFormat {
             case BF16 -> BF16;
             case Q8_0 -> Q8_0;
             case Q4_0 -> Q4_0;
+            case Q4_K -> Q4_K;
+            case Q6_K -> Q6_K;
             default -> throw new UnsupportedOperationException(
-                    "the cuda backend stores F32, F16, BF16, Q8_0 and Q4_0 weights, not " + type);
+                    "the cuda backend stores F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K weights, not " + type);
         };
     }
 
@@ -46,6 +55,7 @@ enum DeviceFormat {
     static boolean stores(GgmlType type) {
         return switch (type) {
             case F32, F16, BF16, Q8_0, Q4_0 -> true;
+            case Q4_K, Q6_K -> NATIVE_K_QUANTS;
             default -> false;
         };
     }
@@ -55,9 +65,23 @@ enum DeviceFormat {
         return ordinal();
     }
 
-    /** True when a repack kernel lays the weight out (all but F32). */
+    /** True when a repack kernel lays the weight out (all but F32 and the K-quants). */
     boolean repacked() {
-        return this != F32;
+        return this != F32 && !kQuant();
+    }
+
+    /** True for the K-quants, kept in GGML's super-blocks and multiplied by kquant.cu's CUDA-core kernels. */
+    boolean kQuant() {
+        return this == Q4_K || this == Q6_K;
+    }
+
+    /** The K-quant kernel ({@link #kQuant()} formats only). */
+    String kQuantKernel() {
+        return switch (this) {
+            case Q4_K -> "mv_q4_k";
+            case Q6_K -> "mv_q6_k";
+            default -> throw new IllegalArgumentException(this + " is not a K-quant");
+        };
     }
 
     /** Padded row length in values. */
@@ -72,6 +96,9 @@ enum DeviceFormat {
 
     /** Bytes of the values (quants) of a padded weight. */
     long dataBytes(long paddedRows, int paddedCols) {
+        if (kQuant()) {
+            return paddedRows * (paddedCols / 256) * bitsPerValue;
+        }
         return paddedRows * paddedCols * bitsPerValue / 8;
     }
 

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 final class KernelModules {
     /** One PTX module per {@code .cu} file. */
-    static final List<String> NAMES = List.of("elementwise", "matmul", "attention", "repack", "sampling");
+    static final List<String> NAMES = List.of("elementwise", "matmul", "attention", "repack", "sampling", "kquant");
 
     private static final Pattern PTX_VERSION = Pattern.compile("(?m)^\\.version (\\d+)\\.(\\d+)");
 

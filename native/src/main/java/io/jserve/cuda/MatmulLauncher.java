@@ -5,7 +5,8 @@ import jcuda.driver.CUdeviceptr;
 /**
  * Chooses and queues the matrix-product kernels (src/main/cuda/matmul.cu).
  *
- * <p>F32 weights run on CUDA cores in fp32. Other formats run the format's tensor-core kernel with 8, 16, 32 or
+ * <p>F32 weights run on CUDA cores in fp32, and so do the K-quants (Q4_K, Q6_K: one warp a row, 8 tokens a launch,
+ * dequantized in registers from GGML's blocks). Other formats run the format's tensor-core kernel with 8, 16, 32 or
  * 64 tokens per block; up to 8 tokens read the fp32 activations directly (rounded to f16 in registers), more
  * tokens first round them once into a reused f16 buffer ({@code to_half}); the 64-token F16/BF16 kernels cover
  * 128 rows a block ({@link DeviceFormat#rowTilesPerWarp}). The K split count comes from the
@@ -25,6 +26,9 @@ final class MatmulLauncher {
     private static final int MAX_SPLITS = 32;  // MM_MAX_SPLITS in matmul.cu
     /** Tokens per launch when partials are written: bounds the partial buffer to splits x 256 x rows floats. */
     private static final int SPLIT_TOKEN_CHUNK = 256;
+    /** KQ_WARPS and KQ_TOKENS in kquant.cu. */
+    private static final int K_QUANT_WARPS = 4;
+    private static final int K_QUANT_TOKENS = 8;
 
     private final CudaContext cuda;
     private final DeviceScratch halfActivations;
@@ -58,6 +62,10 @@ final class MatmulLauncher {
             throw new IllegalArgumentException("matmul output must not alias its input");
         }
         DeviceFormat f = w.format();
+        if (f.kQuant()) {
+            kQuant(w, x, out);
+            return;
+        }
         if (f == DeviceFormat.F32) {
             int rowGroups = (rows + 3) / 4;
             checkGrid(rowGroups, w);
@@ -106,6 +114,22 @@ final class MatmulLauncher {
             }
         }
         halfEpoch = direct ? -1 : cuda.epoch();  // our own launches do not write x (no aliasing, checked above)
+    }
+
+    /**
+     * K-quant weights (kquant.cu): one warp a row, {@value #K_QUANT_TOKENS} tokens a launch, so a step of n tokens
+     * reads the weight ceil(n / 8) times; activations are read as fp32.
+     */
+    private void kQuant(DeviceWeight w, DeviceTensor x, DeviceTensor out) {
+        int rows = Math.toIntExact(w.rows());
+        int cols = x.cols();
+        int blocks = (rows + K_QUANT_WARPS - 1) / K_QUANT_WARPS;
+        for (int t0 = 0; t0 < x.rows(); t0 += K_QUANT_TOKENS) {
+            int n = Math.min(K_QUANT_TOKENS, x.rows() - t0);
+            cuda.launch(w.format().kQuantKernel(), blocks, 1, K_QUANT_WARPS * 32, w.data(),
+                    x.ptr().withByteOffset((long) t0 * cols * Float.BYTES),
+                    out.ptr().withByteOffset((long) t0 * rows * Float.BYTES), rows, cols, n);
+        }
     }
 
     /** Blocks of 256 threads for a grid-stride loop over {@code n} items. */

@@ -9,8 +9,9 @@ import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
 /**
- * Uploads a weight once, at load time: the file's bytes are copied to the device as they are and, for every
- * format but F32, a repack kernel writes the {@link DeviceFormat} layout from them (then the raw copy is freed).
+ * Uploads a weight once, at load time: the file's bytes are copied to the device as they are and, for the formats
+ * that are {@link DeviceFormat#repacked() repacked}, a repack kernel writes the {@link DeviceFormat} layout from
+ * them (then the raw copy is freed); F32 and the K-quants are used as the file has them.
  * Types with no device format but a host decoder are first widened to F16 on the host ({@link WeightWidener});
  * any other type fails, naming the tensor and its type.
  */
@@ -52,6 +53,10 @@ final class WeightUploader {
         }
         int rows = (int) view.rows();
         int cols = Math.toIntExact(view.cols());
+        if (format.kQuant() && cols % 256 != 0) {
+            throw new UnsupportedOperationException("weight %s is %s with %d columns, not whole 256-value blocks"
+                    .formatted(view.name(), view.type(), cols));
+        }
         int kp = format.paddedCols(cols);
         long rowsPad = format.paddedRows(rows);
         CUdeviceptr data = cuda.allocate(format.dataBytes(rowsPad, kp));

@@ -2,6 +2,7 @@ package io.jserve.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jserve.kernels.AttentionMetadata;
@@ -29,6 +30,14 @@ class DeviceLayoutTest {
         assertEquals(256, DeviceFormat.Q4_0.paddedCols(160));
         assertEquals(48 * 128, DeviceFormat.Q4_0.dataBytes(48, 256));
         assertEquals(48 * 8 * 2, DeviceFormat.Q4_0.scaleBytes(48, 256));
+
+        // K-quants: GGML's super-blocks as they are, no padding
+        assertEquals(4096, DeviceFormat.Q4_K.paddedCols(4096));
+        assertEquals(37, DeviceFormat.Q4_K.paddedRows(37));
+        assertEquals(37 * 16 * 144, DeviceFormat.Q4_K.dataBytes(37, 4096));
+        assertEquals(37 * 16 * 210, DeviceFormat.Q6_K.dataBytes(37, 4096));
+        assertEquals(0, DeviceFormat.Q6_K.scaleBytes(37, 4096));
+        assertFalse(DeviceFormat.Q4_K.repacked());
     }
 
     @Test
@@ -54,8 +63,13 @@ class DeviceLayoutTest {
         assertThrows(IllegalArgumentException.class, () -> DeviceFormat.F16.matmulKernel(2, true));
         assertThrows(IllegalArgumentException.class, () -> DeviceFormat.F32.matmulKernel(1, false));
         assertEquals(DeviceFormat.Q4_0, DeviceFormat.of(GgmlType.Q4_0));
-        var e = assertThrows(UnsupportedOperationException.class, () -> DeviceFormat.of(GgmlType.Q6_K));
-        assertEquals("the cuda backend stores F32, F16, BF16, Q8_0 and Q4_0 weights, not Q6_K", e.getMessage());
+        assertEquals(DeviceFormat.Q6_K, DeviceFormat.of(GgmlType.Q6_K));
+        assertEquals("mv_q4_k", DeviceFormat.Q4_K.kQuantKernel());
+        assertEquals(5, DeviceFormat.Q4_K.id());  // WF_Q4_K in common.cuh
+        assertEquals(6, DeviceFormat.Q6_K.id());  // WF_Q6_K
+        var e = assertThrows(UnsupportedOperationException.class, () -> DeviceFormat.of(GgmlType.Q5_K));
+        assertEquals("the cuda backend stores F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K weights, not Q5_K",
+                e.getMessage());
     }
 
     @Test
