@@ -1,5 +1,5 @@
 // A CUDA-on-CPU emulator for testing kernels on machines without a GPU: each thread of a block is a fiber
-// (ucontext), __syncthreads and the warp collectives (__shfl_*_sync, __ballot_sync) are barriers at which fibers
+// (ucontext to start it, _setjmp/_longjmp to switch), __syncthreads and the warp collectives (__shfl_*_sync, __ballot_sync) are barriers at which fibers
 // yield to a scheduler, and __shared__ variables are function statics, shared by every fiber of the block. Blocks
 // run one after another. A barrier reached by only part of a block or of a warp (divergent code) is reported and
 // aborts, as it would hang or be undefined on a GPU.
@@ -10,6 +10,7 @@
 // results that depend on which thread gets somewhere first; races inside a stretch between barriers stay hidden.
 // This checks a kernel's logic, not its memory ordering.
 #pragma once
+#include <setjmp.h>
 #include <ucontext.h>
 #include <cmath>
 #include <cstdint>
@@ -30,6 +31,10 @@ struct uint2 {
     unsigned x, y;
 };
 
+struct uint4 {
+    unsigned x, y, z, w;
+};
+
 struct EmuDim3 {
     unsigned x, y, z;
 };
@@ -48,7 +53,9 @@ namespace emu {
 enum State { RUNNABLE, AT_BLOCK_BARRIER, AT_WARP_BARRIER, DONE };
 
 struct Fiber {
-    ucontext_t context;
+    ucontext_t context;  // for the first entry only
+    jmp_buf jump;        // where it waits (yields switch with _setjmp/_longjmp: no signal-mask system calls)
+    bool started;
     State state;
     int line;  // source line of the barrier it waits at
     std::vector<char> stack;
@@ -57,19 +64,22 @@ struct Fiber {
 static const size_t STACK_BYTES = 64 * 1024;
 static std::vector<Fiber> fibers;
 static ucontext_t scheduler;
+static jmp_buf schedulerJump;
 static unsigned current;
 static std::function<void()> body;
 static uint64_t warpSlots[32][32];
 
 inline void barrier(State s, int line) {
-    fibers[current].state = s;
-    fibers[current].line = line;
-    swapcontext(&fibers[current].context, &scheduler);
+    Fiber& f = fibers[current];
+    f.state = s;
+    f.line = line;
+    if (_setjmp(f.jump) == 0) _longjmp(schedulerJump, 1);
 }
 
 inline void entry() {
     body();
-    fibers[current].state = DONE;  // returning resumes the scheduler (uc_link)
+    fibers[current].state = DONE;
+    _longjmp(schedulerJump, 1);  // never returns: its stack is dropped
 }
 
 /** Reports a barrier that part of a block or warp missed, with the lanes' states (-1: every warp), and exits 3. */
@@ -94,8 +104,9 @@ inline void runBlock(unsigned threads, const std::function<void()>& kernel) {
         getcontext(&f.context);
         f.context.uc_stack.ss_sp = f.stack.data();
         f.context.uc_stack.ss_size = f.stack.size();
-        f.context.uc_link = &scheduler;
+        f.context.uc_link = nullptr;
         makecontext(&f.context, (void (*)()) entry, 0);
+        f.started = false;
         f.state = RUNNABLE;
     }
     static const char* schedule = std::getenv("EMU_SCHEDULE");
@@ -109,7 +120,14 @@ inline void runBlock(unsigned threads, const std::function<void()>& kernel) {
             if (fibers[t].state == RUNNABLE) {
                 current = t;
                 threadIdx = {t, 0, 0};
-                swapcontext(&scheduler, &fibers[t].context);
+                if (_setjmp(schedulerJump) == 0) {
+                    if (!fibers[t].started) {
+                        fibers[t].started = true;
+                        swapcontext(&scheduler, &fibers[t].context);
+                    } else {
+                        _longjmp(fibers[t].jump, 1);
+                    }
+                }
             }
         }
         // nothing runnable: release the warps whose every lane is at a warp barrier, else the block at its barrier
@@ -145,14 +163,23 @@ inline void runBlock(unsigned threads, const std::function<void()>& kernel) {
     }
 }
 
+/** Runs a kernel over a grid of gx x gy x gz blocks of `threads` threads (x fastest). */
+inline void launch3(unsigned gx, unsigned gy, unsigned gz, unsigned threads, const std::function<void()>& kernel) {
+    gridDim = {gx, gy, gz};
+    blockDim = {threads, 1, 1};
+    for (unsigned z = 0; z < gz; z++) {
+        for (unsigned y = 0; y < gy; y++) {
+            for (unsigned x = 0; x < gx; x++) {
+                blockIdx = {x, y, z};
+                runBlock(threads, kernel);
+            }
+        }
+    }
+}
+
 /** Runs a kernel over a one-dimensional grid. */
 inline void launch(unsigned grid, unsigned threads, const std::function<void()>& kernel) {
-    gridDim = {grid, 1, 1};
-    blockDim = {threads, 1, 1};
-    for (unsigned b = 0; b < grid; b++) {
-        blockIdx = {b, 0, 0};
-        runBlock(threads, kernel);
-    }
+    launch3(grid, 1, 1, threads, kernel);
 }
 
 template <class T>

@@ -63,3 +63,7 @@ inline __half __float2half(float f) {
 inline unsigned short __half_as_ushort(__half h) {
     return h.bits;
 }
+
+inline __half __ushort_as_half(unsigned short bits) {
+    return __half{bits};
+}

@@ -49,7 +49,8 @@ final class DeviceStepInputs implements StepInputs {
         return packed;
     }
 
-    private static int[][] parts(int[] tokenIds, AttentionMetadata m) {
+    /** The seven arrays {@link #pack} joins, in order (the CPU emulator tests take them one by one). */
+    static int[][] parts(int[] tokenIds, AttentionMetadata m) {
         if (tokenIds.length != m.numTokens()) {
             throw new IllegalArgumentException("%d token ids for a step of %d tokens"
                     .formatted(tokenIds.length, m.numTokens()));
@@ -70,7 +71,7 @@ final class DeviceStepInputs implements StepInputs {
                 tables};
     }
 
-    private static int paddedStride(AttentionMetadata m) {
+    static int paddedStride(AttentionMetadata m) {
         return Math.max(16, Integer.highestOneBit(Math.max(1, m.blockTableStride() - 1)) << 1);
     }
 
