@@ -48,28 +48,32 @@ extern "C" __global__ void add_rms_norm(float* x, const float* delta, int fmt, c
     }
 }
 
+// Rotates pair p (head p / half, pair i = p % half) of one token's row xt of numHeads heads of headDim values by
+// pos * invFreq[i], both values times mscale (RopeConfig.magnitudeScale, YaRN's mscale, else 1), as ggml's rope_yarn.
+// invFreq[i] is RopeConfig.inverseFrequency(i), computed on the host so both backends use the same angles.
+__device__ __forceinline__ void rope_pair(float* xt, int p, int half, int headDim, int neox, float pos,
+                                          const float* __restrict__ invFreq, float mscale) {
+    int h = p / half, i = p - h * half;
+    float angle = pos * invFreq[i];
+    float sn, cs;
+    sincosf(angle, &sn, &cs);
+    cs *= mscale;
+    sn *= mscale;
+    int i0 = neox ? i : 2 * i;
+    int i1 = neox ? i + half : 2 * i + 1;
+    float* xh = xt + h * headDim;
+    float x0 = xh[i0], x1 = xh[i1];
+    xh[i0] = x0 * cs - x1 * sn;
+    xh[i1] = x0 * sn + x1 * cs;
+}
+
 // Rotary embedding in place on x [tokens, stride] holding numHeads heads of headDim values; grid = tokens.
-// invFreq[i] is RopeConfig.inverseFrequency(i), computed on the host so both backends use the same angles;
-// mscale (RopeConfig.magnitudeScale, YaRN's mscale, else 1) multiplies the cosine and the sine, as ggml's rope_yarn.
 extern "C" __global__ void rope(float* x, int stride, int numHeads, int headDim, int ropeDim, int neox,
                                 const float* __restrict__ invFreq, const int* __restrict__ positions, float mscale) {
     int t = blockIdx.x;
-    float pos = (float) positions[t];
     int half = ropeDim / 2;
-    float* xt = x + (long long) t * stride;
     for (int p = threadIdx.x; p < numHeads * half; p += blockDim.x) {
-        int h = p / half, i = p - h * half;
-        float angle = pos * invFreq[i];
-        float sn, cs;
-        sincosf(angle, &sn, &cs);
-        cs *= mscale;
-        sn *= mscale;
-        int i0 = neox ? i : 2 * i;
-        int i1 = neox ? i + half : 2 * i + 1;
-        float* xh = xt + h * headDim;
-        float x0 = xh[i0], x1 = xh[i1];
-        xh[i0] = x0 * cs - x1 * sn;
-        xh[i1] = x0 * sn + x1 * cs;
+        rope_pair(x + (long long) t * stride, p, half, headDim, neox, (float) positions[t], invFreq, mscale);
     }
 }
 
@@ -139,9 +143,11 @@ extern "C" __global__ void gelu_mul(const float* gate, const float* up, float* o
 
 // Copies token t's key and value rows into slot slotMapping[t] of one layer's K and V pools; grid = tokens.
 // A negative slot (padding) stores nothing. The pools are head-major, [kvHead][slot][headDim], so the keys of one
-// head for a run of slots are contiguous (what an attention block reads); the f16 pools round to nearest.
+// head for a run of slots are contiguous (what an attention block reads); the f16 pools round to nearest. k is not
+// __restrict__: rope_store_kv writes it in the same kernel, and a const __restrict__ pointer may be read through
+// the non-coherent cache, which would not see those writes.
 template <typename KT>
-__device__ __forceinline__ void store_kv_body(const float* __restrict__ k, const float* __restrict__ v,
+__device__ __forceinline__ void store_kv_body(const float* k, const float* __restrict__ v,
                                               KT* __restrict__ kPool, KT* __restrict__ vPool,
                                               const int* __restrict__ slotMapping, int kvDim, int headDim,
                                               int numSlots) {
@@ -170,6 +176,44 @@ extern "C" __global__ void store_kv_f16(const float* k, const float* v, __half* 
 extern "C" __global__ void store_kv_f32(const float* k, const float* v, float* kPool, float* vPool,
                                         const int* slotMapping, int kvDim, int headDim, int numSlots) {
     store_kv_body<float>(k, v, kPool, vPool, slotMapping, kvDim, headDim, numSlots);
+}
+
+// rope on q and on k, then store_kv of k and v, for one token per block (grid = tokens): the same operations as
+// the three kernels, so the same bits, in one launch. q is [tokens, numHeads * headDim], k and v [tokens, kvDim].
+template <typename KT>
+__device__ __forceinline__ void rope_store_kv_body(float* q, int numHeads, float* k, const float* __restrict__ v,
+                                                   int numKvHeads, int headDim, int ropeDim, int neox,
+                                                   const float* __restrict__ invFreq,
+                                                   const int* __restrict__ positions, float mscale, KT* kPool,
+                                                   KT* vPool, const int* __restrict__ slotMapping, int numSlots) {
+    int t = blockIdx.x;
+    int half = ropeDim / 2;
+    float pos = (float) positions[t];
+    int kvDim = numKvHeads * headDim;
+    for (int p = threadIdx.x; p < numHeads * half; p += blockDim.x) {
+        rope_pair(q + (long long) t * numHeads * headDim, p, half, headDim, neox, pos, invFreq, mscale);
+    }
+    for (int p = threadIdx.x; p < numKvHeads * half; p += blockDim.x) {
+        rope_pair(k + (long long) t * kvDim, p, half, headDim, neox, pos, invFreq, mscale);
+    }
+    __syncthreads();  // the store reads the rotated keys of every thread
+    store_kv_body<KT>(k, v, kPool, vPool, slotMapping, kvDim, headDim, numSlots);
+}
+
+extern "C" __global__ void rope_store_kv_f16(float* q, int numHeads, float* k, const float* v, int numKvHeads,
+                                             int headDim, int ropeDim, int neox, const float* invFreq,
+                                             const int* positions, float mscale, __half* kPool, __half* vPool,
+                                             const int* slotMapping, int numSlots) {
+    rope_store_kv_body<__half>(q, numHeads, k, v, numKvHeads, headDim, ropeDim, neox, invFreq, positions, mscale,
+                               kPool, vPool, slotMapping, numSlots);
+}
+
+extern "C" __global__ void rope_store_kv_f32(float* q, int numHeads, float* k, const float* v, int numKvHeads,
+                                             int headDim, int ropeDim, int neox, const float* invFreq,
+                                             const int* positions, float mscale, float* kPool, float* vPool,
+                                             const int* slotMapping, int numSlots) {
+    rope_store_kv_body<float>(q, numHeads, k, v, numKvHeads, headDim, ropeDim, neox, invFreq, positions, mscale,
+                              kPool, vPool, slotMapping, numSlots);
 }
 
 // Row gather dst[i, :] = src[list.rows[i], :] for the list's n rows (the sampled rows of a step); grid = n. The

@@ -191,6 +191,19 @@ public interface ComputeBackend extends AutoCloseable {
     void storeKv(KvCacheStorage kv, int layer, Tensor k, Tensor v, StepInputs step);
 
     /**
+     * This step's rotary embedding of queries and keys, then its keys and values stored in the cache: exactly
+     * {@link #rope rope(q, numHeads, ...)}, {@link #rope rope(k, numKvHeads, ...)} and
+     * {@link #storeKv storeKv(kv, layer, k, v, step)}, in that order ({@code k} is left rotated). The default is
+     * those three operations; a GPU does them in one launch.
+     */
+    default void ropeAndStoreKv(Tensor q, Tensor k, Tensor v, int numHeads, int numKvHeads, int headDim,
+                                RopeConfig rope, KvCacheStorage kv, int layer, StepInputs step) {
+        rope(q, numHeads, headDim, rope, step);
+        rope(k, numKvHeads, headDim, rope, step);
+        storeKv(kv, layer, k, v, step);
+    }
+
+    /**
      * Paged causal attention of one layer: each query token attends to its sequence's cached positions up to
      * and including its own (call {@link #storeKv} for the step first), restricted to the config's sliding
      * window and with its scores soft-capped when it has them. {@code q} and {@code out} are

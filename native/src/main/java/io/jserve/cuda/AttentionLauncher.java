@@ -3,6 +3,7 @@ package io.jserve.cuda;
 import io.jserve.kernels.AttentionConfig;
 import io.jserve.kernels.AttentionMetadata;
 import io.jserve.kernels.KvCacheShape;
+import io.jserve.kernels.RopeConfig;
 import jcuda.driver.CUdeviceptr;
 
 /**
@@ -32,6 +33,30 @@ final class AttentionLauncher {
     }
 
     void storeKv(DeviceKvCache cache, int layer, DeviceTensor k, DeviceTensor v, DeviceStepInputs s) {
+        int kvDim = checkStore(cache, k, v, s);
+        String kernel = cache.precision() == DeviceKvCache.Precision.F16 ? "store_kv_f16" : "store_kv_f32";
+        cuda.launch(kernel, s.numTokens(), 1, CudaBackend.threadsFor(kvDim), k.ptr(), v.ptr(), cache.keys(layer),
+                cache.values(layer), s.slotMapping(), kvDim, cache.shape().headDim(), cache.shape().numSlots());
+    }
+
+    /**
+     * rope on q ({@code numHeads} heads) and k, then storeKv, in one launch ({@code rope_store_kv_*} in
+     * elementwise.cu); {@code frequencies} holds the rope's inverse frequencies on the device. The backend has
+     * checked the rope shapes.
+     */
+    void ropeAndStoreKv(DeviceKvCache cache, int layer, DeviceTensor q, int numHeads, DeviceTensor k, DeviceTensor v,
+                        RopeConfig rope, CUdeviceptr frequencies, DeviceStepInputs s) {
+        int kvDim = checkStore(cache, k, v, s);
+        int headDim = cache.shape().headDim();
+        String kernel = cache.precision() == DeviceKvCache.Precision.F16 ? "rope_store_kv_f16" : "rope_store_kv_f32";
+        int threads = CudaBackend.threadsFor(Math.max(numHeads * rope.ropeDim() / 2, kvDim));
+        cuda.launch(kernel, s.numTokens(), 1, threads, q.ptr(), numHeads, k.ptr(), v.ptr(), cache.shape().numKvHeads(),
+                headDim, rope.ropeDim(), rope.neox() ? 1 : 0, frequencies, s.positions(), rope.magnitudeScale(),
+                cache.keys(layer), cache.values(layer), s.slotMapping(), cache.shape().numSlots());
+    }
+
+    /** Checks a KV store's shapes and slots; returns the KV width. */
+    private static int checkStore(DeviceKvCache cache, DeviceTensor k, DeviceTensor v, DeviceStepInputs s) {
         int kvDim = cache.shape().kvDim();
         CudaBackend.requireSameShape(k, v, "storeKv");
         if (k.rows() != s.numTokens() || k.cols() != kvDim) {
@@ -44,9 +69,7 @@ final class AttentionLauncher {
                         "slot %d outside a pool of %d".formatted(slot, cache.shape().numSlots()));
             }
         }
-        String kernel = cache.precision() == DeviceKvCache.Precision.F16 ? "store_kv_f16" : "store_kv_f32";
-        cuda.launch(kernel, s.numTokens(), 1, CudaBackend.threadsFor(kvDim), k.ptr(), v.ptr(), cache.keys(layer),
-                cache.values(layer), s.slotMapping(), kvDim, cache.shape().headDim(), cache.shape().numSlots());
+        return kvDim;
     }
 
     void attention(DeviceKvCache cache, int layer, DeviceTensor q, DeviceStepInputs s, AttentionConfig config,

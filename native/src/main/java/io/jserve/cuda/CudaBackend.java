@@ -261,11 +261,39 @@ public final class CudaBackend implements ComputeBackend {
         cuda.makeCurrent();
         DeviceTensor dx = DeviceTensor.of(x);
         DeviceStepInputs s = DeviceStepInputs.of(step);
-        if (dx.rows() != s.numTokens() || (long) numHeads * headDim != dx.cols() || rope.ropeDim() > headDim) {
-            throw new IllegalArgumentException("rope of %d heads of %d (rope dim %d) on [%d, %d] for %d tokens"
-                    .formatted(numHeads, headDim, rope.ropeDim(), dx.rows(), dx.cols(), s.numTokens()));
+        checkRope(dx, numHeads, headDim, rope, s);
+        cuda.launch("rope", dx.rows(), 1, threadsFor(numHeads * rope.ropeDim() / 2), dx.ptr(), dx.cols(), numHeads,
+                headDim, rope.ropeDim(), rope.neox() ? 1 : 0, frequencies(rope), s.positions(), rope.magnitudeScale());
+    }
+
+    /** One launch for both rotations and the store (elementwise.cu's rope_store_kv), bit-identical to the three. */
+    @Override
+    public void ropeAndStoreKv(Tensor q, Tensor k, Tensor v, int numHeads, int numKvHeads, int headDim,
+                               RopeConfig rope, KvCacheStorage kv, int layer, StepInputs step) {
+        cuda.makeCurrent();
+        DeviceTensor dq = DeviceTensor.of(q);
+        DeviceTensor dk = DeviceTensor.of(k);
+        DeviceStepInputs s = DeviceStepInputs.of(step);
+        DeviceKvCache cache = DeviceKvCache.of(kv);
+        checkRope(dq, numHeads, headDim, rope, s);
+        checkRope(dk, numKvHeads, headDim, rope, s);
+        if (cache.shape().headDim() != headDim || cache.shape().numKvHeads() != numKvHeads) {
+            throw new IllegalArgumentException("ropeAndStoreKv of %d KV heads of %d into a cache of %s"
+                    .formatted(numKvHeads, headDim, cache.shape()));
         }
-        CUdeviceptr freq = ropeFrequencies.computeIfAbsent(rope, r -> {
+        attention.ropeAndStoreKv(cache, layer, dq, numHeads, dk, DeviceTensor.of(v), rope, frequencies(rope), s);
+    }
+
+    private static void checkRope(DeviceTensor x, int numHeads, int headDim, RopeConfig rope, DeviceStepInputs s) {
+        if (x.rows() != s.numTokens() || (long) numHeads * headDim != x.cols() || rope.ropeDim() > headDim) {
+            throw new IllegalArgumentException("rope of %d heads of %d (rope dim %d) on [%d, %d] for %d tokens"
+                    .formatted(numHeads, headDim, rope.ropeDim(), x.rows(), x.cols(), s.numTokens()));
+        }
+    }
+
+    /** The rope's inverse frequencies on the device, uploaded on first use. */
+    private CUdeviceptr frequencies(RopeConfig rope) {
+        return ropeFrequencies.computeIfAbsent(rope, r -> {
             float[] f = new float[r.ropeDim() / 2];
             for (int i = 0; i < f.length; i++) {
                 f[i] = r.inverseFrequency(i);
@@ -274,8 +302,6 @@ public final class CudaBackend implements ComputeBackend {
             staging.upload(f, p);
             return p;
         });
-        cuda.launch("rope", dx.rows(), 1, threadsFor(numHeads * rope.ropeDim() / 2), dx.ptr(), dx.cols(), numHeads,
-                headDim, rope.ropeDim(), rope.neox() ? 1 : 0, freq, s.positions(), rope.magnitudeScale());
     }
 
     @Override

@@ -6,12 +6,16 @@ import static io.jserve.cuda.CudaTestSupport.gaussian;
 import static io.jserve.cuda.CudaTestSupport.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import io.jserve.kernels.AttentionConfig;
 import io.jserve.kernels.AttentionMetadata;
 import io.jserve.kernels.ComputeBackend;
 import io.jserve.kernels.GgmlType;
+import io.jserve.kernels.KvCacheShape;
+import io.jserve.kernels.KvCacheStorage;
 import io.jserve.kernels.RopeConfig;
 import io.jserve.kernels.Tensor;
 import io.jserve.kernels.WeightView;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,6 +95,49 @@ class CudaElementwiseParityTest {
         gpu.rmsNorm(sx, gpu.load(w), 1e-5f, out);
         assertArrayEquals(download(gpu, sx), download(gpu, fx), "x");
         assertArrayEquals(download(gpu, out), download(gpu, fd), "normed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void ropeAndStoreKvIsTheThreeOperationsExactly(boolean neox) {
+        CudaBackend gpu = CudaTestSupport.cuda();
+        int heads = 8;
+        int kvHeads = 2;
+        int headDim = 64;
+        RopeConfig rope = new RopeConfig(64, 10000f, 1f, neox);
+        AttentionConfig config = new AttentionConfig(heads, kvHeads, headDim, 0.125f);
+        AttentionMetadata m = TestSteps.step(16, new int[][] {{3, 1}, {0, 2}}, new int[] {0, 0}, new int[] {20, 9});
+        int n = m.numTokens();
+        float[] q = gaussian(rnd, n * heads * headDim, 1.0);
+        float[] k = gaussian(rnd, n * kvHeads * headDim, 1.0);
+        float[] v = gaussian(rnd, n * kvHeads * headDim, 1.0);
+        KvCacheShape shape = new KvCacheShape(1, 4, 16, kvHeads, headDim);
+        float[][] results = new float[2][];
+        for (int fused = 0; fused < 2; fused++) {
+            try (KvCacheStorage kv = gpu.allocateKvCache(shape)) {
+                var step = gpu.prepareStep(new int[n], m);
+                Tensor tq = tensor(gpu, n, heads * headDim, q);
+                Tensor tk = tensor(gpu, n, kvHeads * headDim, k);
+                Tensor tv = tensor(gpu, n, kvHeads * headDim, v);
+                if (fused == 1) {
+                    gpu.ropeAndStoreKv(tq, tk, tv, heads, kvHeads, headDim, rope, kv, 0, step);
+                } else {
+                    gpu.rope(tq, heads, headDim, rope, step);
+                    gpu.rope(tk, kvHeads, headDim, rope, step);
+                    gpu.storeKv(kv, 0, tk, tv, step);
+                }
+                Tensor out = gpu.allocate(n, heads * headDim);
+                gpu.attention(kv, 0, tq, step, config, out);  // reads the pools
+                float[] dq = download(gpu, tq);
+                float[] dk = download(gpu, tk);
+                float[] da = download(gpu, out);
+                float[] all = Arrays.copyOf(dq, dq.length + dk.length + da.length);
+                System.arraycopy(dk, 0, all, dq.length, dk.length);
+                System.arraycopy(da, 0, all, dq.length + dk.length, da.length);
+                results[fused] = all;
+            }
+        }
+        assertArrayEquals(results[0], results[1]);
     }
 
     @ParameterizedTest

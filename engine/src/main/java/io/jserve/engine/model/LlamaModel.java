@@ -162,9 +162,8 @@ public final class LlamaModel {
                 backend.rmsNorm(qh, w.qNorm(), eps, qh);
                 backend.rmsNorm(kh, w.kNorm(), eps, kh);
             }
-            backend.rope(q, config.numHeads(), config.headDim(), ropes[l], step);
-            backend.rope(k, config.numKvHeads(), config.headDim(), ropes[l], step);
-            backend.storeKv(kv, l, k, v, step);
+            backend.ropeAndStoreKv(q, k, v, config.numHeads(), config.numKvHeads(), config.headDim(), ropes[l], kv, l,
+                    step);
             backend.attention(kv, l, q, step, attentions[l], att);
             backend.matmul(w.wo(), att, xb);
             if (w.postAttnNorm() != null) {
