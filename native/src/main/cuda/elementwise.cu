@@ -216,6 +216,26 @@ extern "C" __global__ void rope_store_kv_f32(float* q, int numHeads, float* k, c
                               kPool, vPool, slotMapping, numSlots);
 }
 
+// Splits each row of src [tokens, c0 + c1 + c2] by columns into d0 [tokens, c0], d1 [tokens, c1] and d2
+// [tokens, c2] (c2 = 0: two parts); grid = tokens. The product of a weight group (q, k and v as one matrix) goes to
+// its parts' outputs this way.
+extern "C" __global__ void split_columns(const float* __restrict__ src, float* __restrict__ d0, int c0,
+                                         float* __restrict__ d1, int c1, float* __restrict__ d2, int c2) {
+    long long t = blockIdx.x;
+    int cols = c0 + c1 + c2;
+    const float* row = src + t * cols;
+    for (int j = threadIdx.x; j < cols; j += blockDim.x) {
+        float x = row[j];
+        if (j < c0) {
+            d0[t * c0 + j] = x;
+        } else if (j < c0 + c1) {
+            d1[t * c1 + j - c0] = x;
+        } else {
+            d2[t * c2 + j - c0 - c1] = x;
+        }
+    }
+}
+
 // Row gather dst[i, :] = src[list.rows[i], :] for the list's n rows (the sampled rows of a step); grid = n. The
 // row list travels by value in the kernel parameters, so the gather needs no host copy and a graph can hold it.
 #define GATHER_MAX_ROWS 255

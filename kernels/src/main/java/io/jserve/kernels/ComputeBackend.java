@@ -1,5 +1,7 @@
 package io.jserve.kernels;
 
+import java.util.List;
+
 /**
  * The compute seam: the dozen operations a transformer forward pass needs, with no knowledge of any model.
  * The model (in the engine) is written once against this interface; the scalar reference, the Vector API CPU
@@ -20,6 +22,16 @@ public interface ComputeBackend extends AutoCloseable {
 
     /** Makes a model weight usable by this backend (no copy on the CPU; an upload on a GPU). */
     Weight load(WeightView view);
+
+    /**
+     * Loads weights that are multiplied with the same input ({@code attn_q}, {@code attn_k}, {@code attn_v}) so that
+     * {@link #matmulGroup} may run them as one matrix; returns one weight per view, each also usable alone. The
+     * default loads them apart; a GPU backend stores them as one matrix (one launch over all their rows, which
+     * streams the small K and V projections far better than three launches).
+     */
+    default List<Weight> loadGroup(List<WeightView> views) {
+        return views.stream().map(this::load).toList();
+    }
 
     /** A new activation buffer of {@code rows x cols} floats, zero-filled. */
     Tensor allocate(int rows, int cols);
@@ -82,6 +94,20 @@ public interface ComputeBackend extends AutoCloseable {
      * {@code x} is {@code [tokens, w.cols]}, {@code out} is {@code [tokens, w.rows]}; they must not alias.
      */
     void matmul(Weight w, Tensor x, Tensor out);
+
+    /**
+     * {@code outs[i] = ws[i] . x} for every {@code i}: the products of one input, as {@link #matmul} computes each.
+     * Weights loaded together by {@link #loadGroup}, passed whole and in order, may run as one product. The default
+     * runs them one by one.
+     */
+    default void matmulGroup(List<Weight> ws, Tensor x, List<Tensor> outs) {
+        if (ws.size() != outs.size()) {
+            throw new IllegalArgumentException("%d weights for %d outputs".formatted(ws.size(), outs.size()));
+        }
+        for (int i = 0; i < ws.size(); i++) {
+            matmul(ws.get(i), x, outs.get(i));
+        }
+    }
 
     /** RMS norm per row: {@code out[t, i] = x[t, i] / sqrt(mean(x[t, :]^2) + eps) * w[i]}. May alias. */
     void rmsNorm(Tensor x, Weight w, float eps, Tensor out);

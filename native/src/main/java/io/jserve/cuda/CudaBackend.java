@@ -12,6 +12,8 @@ import io.jserve.kernels.Tensor;
 import io.jserve.kernels.Weight;
 import io.jserve.kernels.WeightView;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import jcuda.driver.CUdeviceptr;
 
@@ -37,6 +39,9 @@ public final class CudaBackend implements ComputeBackend {
     private final MatmulLauncher matmul;
     private final AttentionLauncher attention;
     private final SummaryLauncher summaries;
+    /** Weight groups by their first part (identity): see {@link #loadGroup}. */
+    private final Map<Weight, WeightGroup> groups = new IdentityHashMap<>();
+    private final DeviceScratch groupProducts;
     private final boolean deviceSummaries;
     private final Map<RopeConfig, CUdeviceptr> ropeFrequencies = new HashMap<>();
     private final DeviceKvCache.Precision kvPrecision;
@@ -54,6 +59,7 @@ public final class CudaBackend implements ComputeBackend {
         this.matmul = new MatmulLauncher(cuda);
         this.attention = new AttentionLauncher(cuda);
         this.summaries = new SummaryLauncher(cuda, staging);
+        this.groupProducts = new DeviceScratch(cuda);
         this.deviceSummaries = !"host".equals(System.getProperty("jserve.cuda.summaries"));
     }
 
@@ -71,6 +77,51 @@ public final class CudaBackend implements ComputeBackend {
     public Weight load(WeightView view) {
         cuda.makeCurrent();
         return uploader.upload(view);
+    }
+
+    /** One device matrix for the group when its types and shapes allow (see {@link WeightUploader#uploadGroup}). */
+    @Override
+    public List<Weight> loadGroup(List<WeightView> views) {
+        cuda.makeCurrent();
+        WeightGroup group = uploader.uploadGroup(views);
+        if (group == null) {
+            return ComputeBackend.super.loadGroup(views);
+        }
+        groups.put(group.parts().getFirst(), group);
+        return List.copyOf(group.parts());
+    }
+
+    /**
+     * A group loaded by {@link #loadGroup}, passed whole and in order, is one product over all its rows into a
+     * reused buffer, then split by columns into the outputs (split_columns): two launches instead of one per
+     * weight. Anything else is multiplied weight by weight.
+     */
+    @Override
+    public void matmulGroup(List<Weight> ws, Tensor x, List<Tensor> outs) {
+        cuda.makeCurrent();
+        WeightGroup group = ws.isEmpty() ? null : groups.get(ws.getFirst());
+        if (group == null || !group.isExactly(ws) || outs.size() != ws.size()) {
+            ComputeBackend.super.matmulGroup(ws, x, outs);
+            return;
+        }
+        DeviceTensor dx = DeviceTensor.of(x);
+        int tokens = dx.rows();
+        CUdeviceptr[] dst = new CUdeviceptr[3];
+        int[] cols = new int[3];
+        for (int i = 0; i < outs.size(); i++) {
+            DeviceTensor o = DeviceTensor.of(outs.get(i));
+            if (o.rows() != tokens || o.cols() != group.parts().get(i).rows()) {
+                throw new IllegalArgumentException("matmulGroup output %d is [%d, %d], expected [%d, %d]"
+                        .formatted(i, o.rows(), o.cols(), tokens, group.parts().get(i).rows()));
+            }
+            dst[i] = o.ptr();
+            cols[i] = o.cols();
+        }
+        int rows = Math.toIntExact(group.whole().rows());
+        DeviceTensor product = new DeviceTensor(groupProducts.get((long) tokens * rows * Float.BYTES), tokens, rows);
+        matmul.matmul(group.whole(), dx, product);
+        cuda.launch("split_columns", tokens, 1, 256, product.ptr(), dst[0], cols[0], dst[1], cols[1],
+                dst[2] != null ? dst[2] : dst[0], cols[2]);
     }
 
     @Override

@@ -5,6 +5,7 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import io.jserve.kernels.WeightView;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 
@@ -44,6 +45,67 @@ final class WeightUploader {
                     .formatted(view.name(), view.type()));
         }
         return uploadStored(view);
+    }
+
+    /**
+     * Uploads weights with the same type and columns as one matrix, their rows one after another, and returns it
+     * with its parts; null when they cannot share one (a type widened on the host, or a part before the last whose
+     * rows are not whole 16-row tiles of the repacked layouts).
+     */
+    WeightGroup uploadGroup(List<WeightView> views) {
+        if (!groupable(views)) {
+            return null;
+        }
+        WeightView first = views.getFirst();
+        long bytes = 0;
+        long rows = 0;
+        for (WeightView v : views) {
+            bytes += v.data().byteSize();
+            rows += v.rows();
+        }
+        DeviceWeight whole;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment joined = arena.allocate(bytes, 16);
+            long at = 0;
+            StringBuilder name = new StringBuilder();
+            for (WeightView v : views) {
+                MemorySegment.copy(v.data(), 0, joined, at, v.data().byteSize());
+                at += v.data().byteSize();
+                name.append(name.isEmpty() ? "" : "+").append(v.name());
+            }
+            whole = uploadStored(new WeightView(name.toString(), first.type(), rows, first.cols(), joined));
+        }
+        List<DeviceWeight> parts = new java.util.ArrayList<>();
+        long row = 0;
+        for (WeightView v : views) {
+            DeviceFormat f = whole.format();
+            int kp = whole.paddedCols();
+            CUdeviceptr data = whole.data().withByteOffset(f.dataBytes(row, kp));
+            CUdeviceptr scales = f.scaleBytes(1, kp) > 0 ? whole.scales().withByteOffset(f.scaleBytes(row, kp)) : data;
+            parts.add(new DeviceWeight(v.name(), v.type(), v.rows(), v.cols(), f, kp, data, scales));
+            row += v.rows();
+        }
+        return new WeightGroup(whole, parts);
+    }
+
+    /**
+     * Whether weights can be stored as one matrix: two or three, of one type the device stores, with the same
+     * columns, and (for the repacked layouts, read in 16-row tiles) every part but the last whole tiles of rows.
+     */
+    static boolean groupable(List<WeightView> views) {
+        if (views.size() < 2 || views.size() > 3 || !DeviceFormat.stores(views.getFirst().type())) {
+            return false;
+        }
+        WeightView first = views.getFirst();
+        DeviceFormat format = DeviceFormat.of(first.type());
+        for (int i = 0; i < views.size(); i++) {
+            WeightView v = views.get(i);
+            boolean partTile = format.repacked() && i < views.size() - 1 && v.rows() % DeviceFormat.ROW_TILE != 0;
+            if (v.type() != first.type() || v.cols() != first.cols() || partTile) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private DeviceWeight uploadStored(WeightView view) {

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jserve.kernels.AttentionMetadata;
 import io.jserve.kernels.GgmlType;
+import io.jserve.kernels.WeightView;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The host-side layout rules (padding, sizes, the packed step inputs); no device needed. */
@@ -38,6 +42,26 @@ class DeviceLayoutTest {
         assertEquals(37 * 16 * 210, DeviceFormat.Q6_K.dataBytes(37, 4096));
         assertEquals(0, DeviceFormat.Q6_K.scaleBytes(37, 4096));
         assertFalse(DeviceFormat.Q4_K.repacked());
+    }
+
+    @Test
+    void weightsGroupWhenTheyCanShareOneMatrix() {
+        Random rnd = new Random(1);
+        WeightView q = RandomWeights.create("q", GgmlType.F16, 64, 256, rnd);
+        WeightView k = RandomWeights.create("k", GgmlType.F16, 16, 256, rnd);
+        WeightView odd = RandomWeights.create("odd", GgmlType.F16, 20, 256, rnd);
+        assertTrue(WeightUploader.groupable(List.of(q, k, k)));
+        assertTrue(WeightUploader.groupable(List.of(q, k, odd)), "the last part may end in a part-tile");
+        assertFalse(WeightUploader.groupable(List.of(q, odd, k)), "a part-tile before the last");
+        assertFalse(WeightUploader.groupable(List.of(q)), "one weight is no group");
+        assertFalse(WeightUploader.groupable(List.of(q, RandomWeights.create("w", GgmlType.F16, 16, 512, rnd))),
+                "other columns");
+        assertFalse(WeightUploader.groupable(List.of(q, RandomWeights.create("w", GgmlType.Q8_0, 16, 256, rnd))),
+                "other type");
+        WeightView k4 = RandomWeights.create("k4", GgmlType.Q4_K, 20, 256, rnd);
+        assertTrue(WeightUploader.groupable(List.of(k4, k4)), "K-quants are not tiled");
+        WeightView k5 = RandomWeights.create("k5", GgmlType.Q5_K, 16, 256, rnd);
+        assertFalse(WeightUploader.groupable(List.of(k5, k5)), "widened on the host");
     }
 
     @Test

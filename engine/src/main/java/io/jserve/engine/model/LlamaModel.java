@@ -6,7 +6,10 @@ import io.jserve.kernels.KvCacheStorage;
 import io.jserve.kernels.RopeConfig;
 import io.jserve.kernels.StepInputs;
 import io.jserve.kernels.Tensor;
+import io.jserve.kernels.Weight;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,6 +32,7 @@ public final class LlamaModel {
     private final ComputeBackend backend;
     private final RopeConfig[] ropes;           // per layer
     private final AttentionConfig[] attentions; // per layer
+    private final List<List<Weight>> qkvWeights; // per layer: wq, wk, wv, multiplied as a group
     private static final int INITIAL_CAPACITY = 64;
     private final int maxTokens;
     private final int maxSampled;
@@ -57,10 +61,14 @@ public final class LlamaModel {
         this.maxSampled = maxSampled;
         this.ropes = new RopeConfig[config.numLayers()];
         this.attentions = new AttentionConfig[config.numLayers()];
+        List<List<Weight>> qkv = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
             ropes[l] = config.rope(l);
             attentions[l] = config.attention(l);
+            LayerWeights w = weights.layers().get(l);
+            qkv.add(List.of(w.wq(), w.wk(), w.wv()));
         }
+        this.qkvWeights = List.copyOf(qkv);
         ensureCapacity(Math.min(maxTokens, INITIAL_CAPACITY));
         ensureSampledCapacity(Math.min(maxSampled, INITIAL_CAPACITY / 8));
     }
@@ -144,9 +152,7 @@ public final class LlamaModel {
             LayerWeights w = weights.layers().get(l);
             // attention: x += [postNorm] wo . attn(rope([qkNorm] (wq . norm(x) [+ bq])), k alike, wv . norm(x) [+ bv])
             // (xb = norm(x) already: the previous layer's residual step, or the line above the loop)
-            backend.matmul(w.wq(), xb, q);
-            backend.matmul(w.wk(), xb, k);
-            backend.matmul(w.wv(), xb, v);
+            backend.matmulGroup(qkvWeights.get(l), xb, List.of(q, k, v));
             if (w.qBias() != null) {
                 backend.addRow(q, w.qBias(), q);
             }

@@ -55,19 +55,19 @@ public record ModelWeights(Weight tokenEmbedding, // [vocab, dim]
         int q = c.qDim();
         int kv = c.kvDim();
         int ffn = c.ffnDim();
-        Weight wq;
-        Weight wk;
-        Weight wv;
+        List<WeightView> qkvViews;
         if (l.has(p + "attn_qkv.weight")) {
             WeightView qkv = l.view(p + "attn_qkv.weight", q + 2L * kv, dim);
-            wq = l.rows(qkv, "q", 0, q);
-            wk = l.rows(qkv, "k", q, kv);
-            wv = l.rows(qkv, "v", q + kv, kv);
+            qkvViews = List.of(Loader.rows(qkv, "q", 0, q), Loader.rows(qkv, "k", q, kv),
+                    Loader.rows(qkv, "v", q + kv, kv));
         } else {
-            wq = l.matrix(p + "attn_q.weight", q, dim);
-            wk = l.matrix(p + "attn_k.weight", kv, dim);
-            wv = l.matrix(p + "attn_v.weight", kv, dim);
+            qkvViews = List.of(l.view(p + "attn_q.weight", q, dim), l.view(p + "attn_k.weight", kv, dim),
+                    l.view(p + "attn_v.weight", kv, dim));
         }
+        List<Weight> qkv = l.group(qkvViews); // multiplied together when the backend gains from it
+        Weight wq = qkv.get(0);
+        Weight wk = qkv.get(1);
+        Weight wv = qkv.get(2);
         Weight gate;
         Weight up;
         if (l.has(p + "ffn_gate.weight")) {
@@ -75,8 +75,8 @@ public record ModelWeights(Weight tokenEmbedding, // [vocab, dim]
             up = l.matrix(p + "ffn_up.weight", ffn, dim);
         } else {
             WeightView gateUp = l.view(p + "ffn_up.weight", 2L * ffn, dim);
-            gate = l.rows(gateUp, "gate", 0, ffn);
-            up = l.rows(gateUp, "up", ffn, ffn);
+            gate = l.load(Loader.rows(gateUp, "gate", 0, ffn));
+            up = l.load(Loader.rows(gateUp, "up", ffn, ffn));
         }
         boolean qkNorm = l.has(p + "attn_q_norm.weight");
         return new LayerWeights(
@@ -116,11 +116,23 @@ public record ModelWeights(Weight tokenEmbedding, // [vocab, dim]
             return matrix(name, 1, length);
         }
 
-        /** Rows {@code [first, first + count)} of a fused tensor, as a weight of its own (same mapped bytes). */
-        Weight rows(WeightView fused, String part, long first, long count) {
-            WeightView slice = new WeightView(fused.name() + "[" + part + "]", fused.type(), count, fused.cols(),
+        /** Rows {@code [first, first + count)} of a fused tensor, as a view of their own (same mapped bytes). */
+        static WeightView rows(WeightView fused, String part, long first, long count) {
+            return new WeightView(fused.name() + "[" + part + "]", fused.type(), count, fused.cols(),
                     fused.data().asSlice(first * fused.rowBytes(), count * fused.rowBytes()));
-            return load(slice);
+        }
+
+        /** Weights multiplied with the same input, loaded as a group ({@link ComputeBackend#loadGroup}). */
+        List<Weight> group(List<WeightView> views) {
+            views.forEach(this::format);
+            try {
+                return backend.loadGroup(views);
+            } catch (UnsupportedOperationException e) {
+                String what = "%s: tensors %s have type %s, which the %s backend does not support: %s";
+                throw new IllegalArgumentException(what.formatted(gguf.path(),
+                        views.stream().map(WeightView::name).toList(), views.getFirst().type(), backend.name(),
+                        e.getMessage()), e);
+            }
         }
 
         /** A bias vector uploaded as a {@code [1, length]} activation row, or null when the file has none. */
