@@ -34,13 +34,7 @@ class CudaKQuantParityTest {
         ComputeBackend ref = CudaTestSupport.reference();
         WeightView table = RandomWeights.create("tok_embd", type, 70, 512, rnd);
         int[] ids = {0, 69, 17, 17, 33};
-        AttentionMetadata m = new AttentionMetadata(new int[] {0, 1, 2, 3, 4}, new int[] {0, 5}, new int[] {5},
-                new int[] {0}, 1, new int[] {0, 1, 2, 3, 4}, 16);
-        Tensor outGpu = gpu.allocate(ids.length, 512);
-        Tensor outRef = ref.allocate(ids.length, 512);
-        gpu.embed(gpu.load(table), gpu.prepareStep(ids, m), outGpu);
-        ref.embed(ref.load(table), ref.prepareStep(ids, m), outRef);
-        assertArrayEquals(download(ref, outRef), download(gpu, outGpu));
+        assertArrayEquals(CudaTestSupport.embed(ref, table, ids), CudaTestSupport.embed(gpu, table, ids));
     }
 
     @ParameterizedTest

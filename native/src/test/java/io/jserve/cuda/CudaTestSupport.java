@@ -3,9 +3,11 @@ package io.jserve.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jserve.kernels.AttentionMetadata;
 import io.jserve.kernels.BackendAvailability;
 import io.jserve.kernels.ComputeBackend;
 import io.jserve.kernels.Tensor;
+import io.jserve.kernels.WeightView;
 import io.jserve.kernels.reference.ReferenceBackend;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
@@ -60,6 +62,20 @@ final class CudaTestSupport {
         float[] out = new float[t.rows() * t.cols()];
         b.download(t, rows, out);
         return out;
+    }
+
+    /** The rows {@code ids} of an embedding table looked up by {@code b} (one prefill step of those tokens). */
+    static float[] embed(ComputeBackend b, WeightView table, int[] ids) {
+        int n = ids.length;
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) {
+            positions[i] = i;
+        }
+        AttentionMetadata m = new AttentionMetadata(positions, new int[] {0, n}, new int[] {n}, new int[] {0}, 1,
+                positions.clone(), 16);
+        Tensor out = b.allocate(n, (int) table.cols());
+        b.embed(b.load(table), b.prepareStep(ids, m), out);
+        return download(b, out);
     }
 
     /** A tensor of {@code b} holding {@code values} ({@code rows x cols}). */

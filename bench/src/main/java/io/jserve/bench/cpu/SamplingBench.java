@@ -19,19 +19,7 @@ import java.util.SplittableRandom;
  * Usage: {@code SamplingBench [VOCAB...]} (default 32000 128256).
  */
 public final class SamplingBench {
-    private static final TokenHistory EMPTY = new TokenHistory() {
-        public int promptLength() {
-            return 1;
-        }
-
-        public int outputLength() {
-            return 0;
-        }
-
-        public int token(int i) {
-            return 0;
-        }
-    };
+    private static final TokenHistory EMPTY = TokenHistory.of(new int[] {0}, new int[0]);
 
     private SamplingBench() {
     }

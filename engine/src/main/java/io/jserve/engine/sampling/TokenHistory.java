@@ -14,4 +14,24 @@ public interface TokenHistory {
 
     /** Token {@code i} of the prompt followed by the output ({@code 0 <= i < promptLength + outputLength}). */
     int token(int i);
+
+    /** The history of a prompt and the tokens generated after it, over the arrays as they are (no copy). */
+    static TokenHistory of(int[] prompt, int[] output) {
+        return new TokenHistory() {
+            @Override
+            public int promptLength() {
+                return prompt.length;
+            }
+
+            @Override
+            public int outputLength() {
+                return output.length;
+            }
+
+            @Override
+            public int token(int i) {
+                return i < prompt.length ? prompt[i] : output[i - prompt.length];
+            }
+        };
+    }
 }

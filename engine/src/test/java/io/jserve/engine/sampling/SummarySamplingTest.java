@@ -29,19 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@value Sampler#CANDIDATES} best and then every other token in id order.
  */
 class SummarySamplingTest {
-    private static final TokenHistory EMPTY = new TokenHistory() {
-        public int promptLength() {
-            return 1;
-        }
-
-        public int outputLength() {
-            return 0;
-        }
-
-        public int token(int i) {
-            return 0;
-        }
-    };
+    private static final TokenHistory EMPTY = TokenHistory.of(new int[] {0}, new int[0]);
 
     record Case(int vocab, long seed, int spread, SamplingParams params, double u) {
         float[] logits() {
