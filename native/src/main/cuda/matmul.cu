@@ -32,6 +32,9 @@
 template <bool BF>
 __device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3,
                                          uint32_t b0, uint32_t b1) {
+#ifdef JSERVE_EMULATOR  // the CPU emulator of src/test/emu: the same fragments, multiplied in software
+    emu::mma_m16n8k16(BF, d, a0, a1, a2, a3, b0, b1);
+#else
     if (BF) {
         asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"
                      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
@@ -41,6 +44,7 @@ __device__ __forceinline__ void mma16816(float (&d)[4], uint32_t a0, uint32_t a1
                      : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                      : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
     }
+#endif
 }
 
 // 16-byte read-only load; a plain intrinsic (not volatile asm) so the compiler may hoist it above the mma.
@@ -51,11 +55,15 @@ __device__ __forceinline__ uint4 ld_nc(const void* p) {
 // 16-byte weight load that skips L1 (each weight byte is read once per block): L1 keeps the activations, which
 // every warp of the block reads. Not volatile, so the compiler may still schedule it early.
 __device__ __forceinline__ uint4 ld_stream(const void* p) {
+#ifdef JSERVE_EMULATOR
+    return *reinterpret_cast<const uint4*>(p);
+#else
     uint4 v;
     asm("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
         : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
         : "l"(p));
     return v;
+#endif
 }
 
 // The sum of the splits' partials for one output, added in split order starting from 0 (as every path does):

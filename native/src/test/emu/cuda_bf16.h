@@ -25,3 +25,11 @@ inline __nv_bfloat16 __float2bfloat16_rn(float f) {
 inline unsigned short __bfloat16_as_ushort(__nv_bfloat16 b) {
     return b.bits;
 }
+
+struct __nv_bfloat162 {
+    __nv_bfloat16 x, y;  // x in the low 16 bits, as CUDA's
+};
+
+inline __nv_bfloat162 __floats2bfloat162_rn(float a, float b) {
+    return __nv_bfloat162{__float2bfloat16_rn(a), __float2bfloat16_rn(b)};
+}

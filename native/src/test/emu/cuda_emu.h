@@ -23,6 +23,9 @@
 #include <string>
 #include <vector>
 
+#include "cuda_bf16.h"
+#include "cuda_fp16.h"
+
 struct float4 {
     float x, y, z, w;
 };
@@ -35,11 +38,38 @@ struct uint4 {
     unsigned x, y, z, w;
 };
 
+inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) {
+    return uint4{x, y, z, w};
+}
+
+// Read-only and L2-only loads are plain loads here.
+template <class T>
+inline T __ldg(const T* p) {
+    return *p;
+}
+
+template <class T>
+inline T __ldcg(const T* p) {
+    return *p;
+}
+
+// CUDA's __byte_perm: byte i of the result is byte (s >> 4i) & 7 of the 8 bytes {y, x} (x the low four).
+inline unsigned __byte_perm(unsigned x, unsigned y, unsigned s) {
+    uint64_t both = ((uint64_t) y << 32) | x;
+    unsigned r = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned sel = (s >> (4 * i)) & 7;
+        r |= (unsigned) ((both >> (8 * sel)) & 0xff) << (8 * i);
+    }
+    return r;
+}
+
 struct EmuDim3 {
     unsigned x, y, z;
 };
 static EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
 
+#define JSERVE_EMULATOR 1
 #define __global__
 #define __device__
 #define __host__
@@ -48,6 +78,7 @@ static EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
 #define __shared__ static
 #define __syncthreads() emu::barrier(emu::AT_BLOCK_BARRIER, __LINE__)
 #define __syncwarp(...) emu::barrier(emu::AT_WARP_BARRIER, __LINE__)
+#define __threadfence()  // fibers switch only at barriers: every write is already seen
 
 namespace emu {
 enum State { RUNNABLE, AT_BLOCK_BARRIER, AT_WARP_BARRIER, DONE };
@@ -281,3 +312,46 @@ inline int __ffs(unsigned x) {
 inline int __popc(unsigned x) {
     return __builtin_popcount(x);
 }
+
+namespace emu {
+static uint32_t mmaSlots[32][32][6];
+
+inline float half_bits(uint32_t bits, bool bf16) {
+    if (bf16) {
+        return __uint_as_float(bits << 16);
+    }
+    return __half2float(__half{(uint16_t) bits});
+}
+
+/**
+ * mma.sync.aligned.m16n8k16.row.col.f32.{f16,bf16}: the warp's 16x16 A (4 registers a lane), 16x8 B (2) and 16x8 C
+ * (4 floats) in the PTX ISA's fragment layout (lane = 4 * groupID + threadID_in_group); D = C + A.B, each product
+ * exact in float and the 16 added in k order (the tensor cores' order is their own: results agree within rounding).
+ */
+inline void mma_m16n8k16(bool bf16, float (&d)[4], uint32_t a0, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t b0,
+                         uint32_t b1, int line = __builtin_LINE()) {
+    unsigned lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    uint32_t* mine = mmaSlots[warp][lane];
+    mine[0] = a0; mine[1] = a1; mine[2] = a2; mine[3] = a3; mine[4] = b0; mine[5] = b1;
+    barrier(AT_WARP_BARRIER, line);
+    auto element = [&](unsigned l, int reg, int k) {
+        uint32_t word = mmaSlots[warp][l][reg];
+        return half_bits((k & 1) ? word >> 16 : word & 0xffffu, bf16);
+    };
+    unsigned g = lane >> 2, t = lane & 3;
+    float out[4];
+    for (int e = 0; e < 4; e++) {
+        unsigned row = g + (e >> 1) * 8, col = 2 * t + (e & 1);
+        float sum = 0.f;
+        for (int k = 0; k < 16; k++) {
+            unsigned part = (k & 7) >> 1;
+            float a = element((row & 7) * 4 + part, (row >= 8 ? 1 : 0) + (k >= 8 ? 2 : 0), k);
+            float b = element(col * 4 + part, 4 + (k >= 8 ? 1 : 0), k);
+            sum += a * b;
+        }
+        out[e] = d[e] + sum;
+    }
+    barrier(AT_WARP_BARRIER, line);  // every lane has read the slots
+    for (int e = 0; e < 4; e++) d[e] = out[e];
+}
+}  // namespace emu

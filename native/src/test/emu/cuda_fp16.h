@@ -67,3 +67,21 @@ inline unsigned short __half_as_ushort(__half h) {
 inline __half __ushort_as_half(unsigned short bits) {
     return __half{bits};
 }
+
+struct __half2 {
+    __half x, y;  // x in the low 16 bits, as CUDA's
+};
+
+inline __half2 __floats2half2_rn(float a, float b) {
+    return __half2{__float2half_rn(a), __float2half_rn(b)};
+}
+
+inline __half2 __float2half2_rn(float a) {
+    return __floats2half2_rn(a, a);
+}
+
+// Half arithmetic: each lane's exact difference rounded to half. The kernels subtract exactly representable small
+// integers, for which the float difference is exact too.
+inline __half2 __hsub2(__half2 a, __half2 b) {
+    return __floats2half2_rn(__half2float(a.x) - __half2float(b.x), __half2float(a.y) - __half2float(b.y));
+}
