@@ -5,12 +5,10 @@ import io.jserve.engine.runner.ModelRunner;
 import io.jserve.engine.runner.StepLogits;
 import io.jserve.engine.sampling.Sampler;
 import io.jserve.kernels.cpu.CpuBackend;
-import io.jserve.kernels.LogitSummary;
 import io.jserve.kernels.cpu.CpuProfile;
 import io.jserve.scheduler.FinishReason;
 import io.jserve.scheduler.QueueFullException;
 import io.jserve.scheduler.ScheduledBatch;
-import io.jserve.scheduler.SamplingParams;
 import io.jserve.scheduler.ScheduledSequence;
 import io.jserve.scheduler.Scheduler;
 import io.jserve.scheduler.Sequence;
@@ -33,22 +31,18 @@ final class EngineCore {
 
     private final Scheduler scheduler;
     private final ModelRunner runner;
-    private final Sampler sampler;
-    private final int vocabSize;
+    private final StepSampler stepSampler;
     private final ForwardBatchBuilder builder;
-    private final LogitSummary summary = new LogitSummary(Sampler.CANDIDATES);
     private final Map<String, LiveRequest> live = new HashMap<>();
     private final SplittableRandom seeds;
     private long steps;
     private long kvSlotSteps;
     private long kvTokenSteps;
-    private long fullRowSamples;
 
     EngineCore(Scheduler scheduler, ModelRunner runner, Sampler sampler, int vocabSize, Long seed) {
         this.scheduler = scheduler;
         this.runner = runner;
-        this.sampler = sampler;
-        this.vocabSize = vocabSize;
+        this.stepSampler = new StepSampler(sampler, vocabSize);
         this.builder = new ForwardBatchBuilder(scheduler.config().blockSize());
         this.seeds = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
     }
@@ -145,54 +139,13 @@ final class EngineCore {
         StepLogits logits = runner.run(builder.build());
         long sampleStart = System.nanoTime();
         List<ScheduledSequence> toSample = batch.sampled();
-        int n = toSample.size();
-        LiveRequest[] requests = new LiveRequest[n];
-        double[] draws = new double[n];
-        boolean[] summarized = new boolean[n];
-        boolean anySummarized = false;
-        summary.reset(n, vocabSize);
-        for (int i = 0; i < n; i++) {
-            LiveRequest request = live.get(toSample.get(i).sequence().id());
-            SamplingParams params = request.sequence().params();
-            requests[i] = request;
-            draws[i] = params.isGreedy() ? 0 : request.random().nextDouble();
-            if (Sampler.summarizable(params, request)) {
-                Sampler.requestNormalizers(summary, i, params);
-                summarized[i] = anySummarized = true;
-            }
+        LiveRequest[] requests = new LiveRequest[toSample.size()];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = live.get(toSample.get(i).sequence().id());
         }
-        if (anySummarized) {
-            logits.summarize(summary);
-        }
-        int[] sampled = new int[n];
-        int[] fullRows = new int[n];
-        int numFull = 0;
-        for (int i = 0; i < n; i++) {
-            Optional<Sampler.Choice> choice = summarized[i]
-                    ? sampler.sample(summary, i, requests[i].sequence().params(), draws[i]) : Optional.empty();
-            if (choice.isPresent()) {
-                choose(requests[i], choice.get(), sampled, i);
-            } else {
-                fullRows[numFull++] = i;
-            }
-        }
-        if (numFull > 0) { // penalties, bias, min_tokens, or a draw the candidates could not decide
-            int[] rows = java.util.Arrays.copyOf(fullRows, numFull);
-            float[] values = logits.download(rows);
-            for (int j = 0; j < numFull; j++) {
-                LiveRequest request = requests[rows[j]];
-                choose(request, sampler.sample(values, j * vocabSize, request.sequence().params(), request,
-                        draws[rows[j]]), sampled, rows[j]);
-            }
-        }
-        fullRowSamples += numFull;
+        int[] sampled = stepSampler.sample(logits, requests);
         profile("sampling", sampleStart);
         return sampled;
-    }
-
-    private static void choose(LiveRequest request, Sampler.Choice choice, int[] sampled, int i) {
-        request.setLastChoice(choice);
-        sampled[i] = choice.tokenId();
     }
 
     private void publish(SequenceUpdate update) {
@@ -262,6 +215,6 @@ final class EngineCore {
         return new EngineStats(scheduler.numRunning(), scheduler.numWaiting(), kv.numTotalBlocks(),
                 kv.numFreeBlocks(), kv.prefixCacheQueries(), kv.prefixCacheHits(), scheduler.numPreemptions(),
                 scheduler.computedPromptTokens(), scheduler.generatedTokens(), steps, kvSlotSteps, kvTokenSteps,
-                fullRowSamples);
+                stepSampler.fullRowSamples());
     }
 }
