@@ -39,6 +39,9 @@ if has decode; then
     decode "$newcp" /tmp/l1b.gguf 1 8 64 256
     decode "$newcp" /tmp/l8b.gguf 1 8 64 256
     decode "$newcp" /tmp/l8q.gguf 1 8 64 256
+    echo "== decode: 64-token F16 products through shared memory (-Djserve.cuda.mm64=smem)"
+    JFLAGS=-Djserve.cuda.mm64=smem decode "$newcp" /tmp/l8b.gguf 1 64 256
+    JFLAGS=-Djserve.cuda.mm64=smem decode "$newcp" /tmp/l1b.gguf 64 256
     echo "== decode: Q4_K kept in its blocks (kquant.cu), then widened to F16 at load (-Djserve.cuda.kquants=f16)"
     decode "$newcp" /tmp/l8k.gguf 1 8 64
     JFLAGS=-Djserve.cuda.kquants=f16 decode "$newcp" /tmp/l8k.gguf 1 8 64

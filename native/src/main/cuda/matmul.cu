@@ -308,6 +308,141 @@ __device__ __forceinline__ void mm_tc(const uint8_t* __restrict__ W, const __hal
     if (threadIdx.x == 0) tickets[ticketId] = 0;  // ready for the next launch (launches on one stream never overlap)
 }
 
+// 16 bytes global -> shared without registers (cp.async.cg: L2 only), and the group fences of the pipeline below.
+__device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
+#ifdef JSERVE_EMULATOR
+    memcpy(smem, gmem, 16);
+#else
+    unsigned dst = (unsigned) __cvta_generic_to_shared(smem);
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(dst), "l"(gmem));
+#endif
+}
+
+__device__ __forceinline__ void cp_async_commit() {
+#ifndef JSERVE_EMULATOR
+    asm volatile("cp.async.commit_group;");
+#endif
+}
+
+// Waits until at most N of this thread's committed groups are still in flight.
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+#ifndef JSERVE_EMULATOR
+    asm volatile("cp.async.wait_group %0;" ::"n"(N));
+#endif
+}
+
+// The 64-token F16/BF16 product (mm_*_n8) with the weights and activations staged through shared memory by
+// cp.async in a SM_STAGES-deep pipeline, so each block keeps SM_STAGES - 1 units of 128 rows and 64 tokens in
+// flight without holding them in registers (the register-fed kernel keeps one unit ahead and streams about 1 TB/s
+// at 64 tokens). The block and warp tiling, the split ranges and every mma are those of mm_tc<FMT, 8, *, false, 2>
+// in the same order (per unit ascending, the unit's first 16 columns then its last 16, the same fragments), so each
+// output is bit-identical to it: a drop-in for the 33-64-token width that keeps batch invariance. Shared rows are 64
+// bytes: a quarter-warp's 16-byte fragment loads (8 lanes: rows g, g + 1 x 4 pieces) touch 32 distinct banks.
+#define SM_STAGES 3
+#define SM_ROWS 128  // weight rows a block covers: 4 warps x 2 tiles of 16
+#define SM_TOKENS 64
+
+template <bool BF>
+__device__ __forceinline__ void mm_smem_body(const uint8_t* __restrict__ W, const uint16_t* __restrict__ X,
+                                             float* __restrict__ out, float* __restrict__ partial, int rows, int kp,
+                                             int T, int splits) {
+    __shared__ __align__(16) uint8_t smW[SM_STAGES][SM_ROWS * 64];
+    __shared__ __align__(16) uint8_t smX[SM_STAGES][SM_TOKENS * 64];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int g = lane >> 2, c = lane & 3;
+    const int tok0 = blockIdx.x * SM_TOKENS;
+    const int tileBase = blockIdx.y * (SM_ROWS / 16);
+    const int numTiles = (rows + 15) / 16;
+    const long long rowBytes = (long long) kp * 2;
+    const int units = kp / 32;
+    const int split = blockIdx.z;
+    const int uBegin = (int) ((long long) units * split / splits);
+    const int uEnd = (int) ((long long) units * (split + 1) / splits);
+
+    // unit u of the block's 8 row tiles (each 1 KiB contiguous in the tiled layout) and of its 64 tokens' staged
+    // activations, 16 bytes a copy; tiles past the last and tokens past T copy tile 0 / token 0 (never stored)
+    auto load = [&](int u, int stage) {
+        for (int i = threadIdx.x; i < SM_ROWS * 4; i += blockDim.x) {
+            int r = i >> 2, piece = i & 3;
+            int tile = tileBase + (r >> 4);
+            if (tile >= numTiles) tile = 0;
+            cp_async16(&smW[stage][r * 64 + piece * 16],
+                       W + (long long) tile * 16 * rowBytes + (long long) u * 1024 + (r & 15) * 64 + piece * 16);
+        }
+        for (int i = threadIdx.x; i < SM_TOKENS * 4; i += blockDim.x) {
+            int t = i >> 2, piece = i & 3;
+            int tok = tok0 + t < T ? tok0 + t : 0;
+            cp_async16(&smX[stage][t * 64 + piece * 16], X + (long long) tok * kp + (long long) u * 32 + piece * 8);
+        }
+    };
+
+    float acc[2][8][4];
+#pragma unroll
+    for (int r = 0; r < 2; r++)
+#pragma unroll
+        for (int j = 0; j < 8; j++) acc[r][j][0] = acc[r][j][1] = acc[r][j][2] = acc[r][j][3] = 0.f;
+
+#pragma unroll
+    for (int s = 0; s < SM_STAGES - 1; s++) {
+        if (uBegin + s < uEnd) load(uBegin + s, s);
+        cp_async_commit();  // one group per unit, empty past the end, so the wait count below stays right
+    }
+    for (int u = uBegin; u < uEnd; u++) {
+        const int stage = (u - uBegin) % SM_STAGES;
+        cp_async_wait<SM_STAGES - 2>();  // this thread's copies of unit u have landed
+        __syncthreads();                 // everyone's have; and everyone is done with the stage loaded next
+        const int next = u + SM_STAGES - 1;
+        if (next < uEnd) load(next, (next - uBegin) % SM_STAGES);
+        cp_async_commit();
+        uint4 ra[2], rb[2];
+#pragma unroll
+        for (int r = 0; r < 2; r++) {
+            const int row = warp * 32 + r * 16 + g;  // the block's row of this lane's fragment (and row + 8)
+            ra[r] = *reinterpret_cast<const uint4*>(&smW[stage][row * 64 + c * 16]);
+            rb[r] = *reinterpret_cast<const uint4*>(&smW[stage][(row + 8) * 64 + c * 16]);
+        }
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+            const uint4 x = *reinterpret_cast<const uint4*>(&smX[stage][(j * 8 + g) * 64 + c * 16]);
+#pragma unroll
+            for (int r = 0; r < 2; r++) {
+                mma16816<BF>(acc[r][j], ra[r].x, rb[r].x, ra[r].y, rb[r].y, x.x, x.y);
+                mma16816<BF>(acc[r][j], ra[r].z, rb[r].z, ra[r].w, rb[r].w, x.z, x.w);
+            }
+        }
+    }
+    cp_async_wait<0>();
+
+    // the stores of mm_tc: accumulator e of column group j is row g + (e >> 1) * 8, token j * 8 + c * 2 + (e & 1)
+    float* dst = splits == 1 ? out : partial + (long long) split * T * rows;
+#pragma unroll
+    for (int r = 0; r < 2; r++) {
+        const long long row0 = (long long) (tileBase + warp * 2 + r) * 16;
+#pragma unroll
+        for (int j = 0; j < 8; j++)
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                long long row = row0 + g + (e >> 1) * 8;
+                int tok = tok0 + j * 8 + c * 2 + (e & 1);
+                if (row < rows && tok < T) dst[(long long) tok * rows + row] = acc[r][j][e];
+            }
+    }
+}
+
+// Same parameters as the MM_TC kernels (S and tickets unused: F16/BF16 have no scales, and mm_reduce adds splits).
+extern "C" __global__ void __launch_bounds__(MM_WARPS * 32, 4)
+mm_f16_n8s(const uint8_t* W, const __half* S, const void* X, float* out, float* partial, int* tickets, int rows,
+           int kp, int T, int splits) {
+    mm_smem_body<false>(W, reinterpret_cast<const uint16_t*>(X), out, partial, rows, kp, T, splits);
+}
+
+extern "C" __global__ void __launch_bounds__(MM_WARPS * 32, 4)
+mm_bf16_n8s(const uint8_t* W, const __half* S, const void* X, float* out, float* partial, int* tickets, int rows,
+            int kp, int T, int splits) {
+    mm_smem_body<true>(W, reinterpret_cast<const uint16_t*>(X), out, partial, rows, kp, T, splits);
+}
+
 // out[t, r] = sum over s of partial[s, t, r], added in split order s = 0, 1, ...; n = T * rows outputs.
 extern "C" __global__ void mm_reduce(const float* __restrict__ partial, float* __restrict__ out, long long n,
                                      int splits) {

@@ -76,6 +76,7 @@ static EmuDim3 threadIdx, blockIdx, blockDim, gridDim;
 #define __forceinline__ inline
 #define __launch_bounds__(...)
 #define __shared__ static
+#define __align__(n) __attribute__((aligned(n)))
 #define __syncthreads() emu::barrier(emu::AT_BLOCK_BARRIER, __LINE__)
 #define __syncwarp(...) emu::barrier(emu::AT_WARP_BARRIER, __LINE__)
 #define __threadfence()  // fibers switch only at barriers: every write is already seen

@@ -3,8 +3,9 @@
 // and Q4_0 (fp32 activations read directly up to 8 tokens when aligned, else staged by to_half; 8, 16, 32 or 64
 // tokens a block; splits added by the kernel's last block up to 8 tokens, else by mm_reduce).
 // Usage: matmul IN OUT. IN (little-endian, written by EmulatedMatmulTest): int fmt, rows, cols, tokens, kp,
-// rowsPad, splits, rowTiles8 (DeviceFormat.rowTilesPerWarp(8)), dataBytes, scaleBytes, rawBytes; the GGML bytes;
-// float x[tokens * cols]. OUT: float out[tokens * rows].
+// rowsPad, splits, rowTiles8 (DeviceFormat.rowTilesPerWarp(8)), dataBytes, scaleBytes, rawBytes, smem (1: the
+// shared-memory 64-token kernel mm_*_n8s for F16/BF16); the GGML bytes; float x[tokens * cols].
+// OUT: float out[tokens * rows].
 #include "cuda_emu.h"
 #include "../../main/cuda/elementwise.cu"
 #include "../../main/cuda/repack.cu"
@@ -14,7 +15,9 @@
 
 typedef void (*MatmulKernel)(const uint8_t*, const __half*, const void*, float*, float*, int*, int, int, int, int);
 
-static MatmulKernel kernel(int fmt, int nt, bool direct) {
+static MatmulKernel kernel(int fmt, int nt, bool direct, bool smem) {
+    if (smem && nt == 8 && fmt == WF_F16) return mm_f16_n8s;
+    if (smem && nt == 8 && fmt == WF_BF16) return mm_bf16_n8s;
 #define PICK(P)                                                                                 \
     if (direct) return P##_n1x;                                                                 \
     return nt == 1 ? P##_n1 : nt == 2 ? P##_n2 : nt == 4 ? P##_n4 : P##_n8;
@@ -41,10 +44,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     FILE* in = std::fopen(argv[1], "rb");
-    int h[11];
-    if (!in || std::fread(h, 4, 11, in) != 11) return 2;
+    int h[12];
+    if (!in || std::fread(h, 4, 12, in) != 12) return 2;
     int fmt = h[0], rows = h[1], cols = h[2], tokens = h[3], kp = h[4], rowsPad = h[5], splits = h[6],
         rowTiles8 = h[7], dataBytes = h[8], scaleBytes = h[9], rawBytes = h[10];
+    bool smem = h[11] != 0;
     std::vector<uint8_t> raw(rawBytes);
     std::vector<float> x((size_t) tokens * cols);
     if (std::fread(raw.data(), 1, raw.size(), in) != raw.size() || std::fread(x.data(), 4, x.size(), in) != x.size()) {
@@ -96,7 +100,7 @@ int main(int argc, char** argv) {
         float* dst = out.data() + (size_t) t0 * rows;
         float* part = splits == 1 ? dst : partial.data();
         int* ticket = splits > 1 && nt == 1 ? tickets.data() : reinterpret_cast<int*>(part);
-        MatmulKernel k = kernel(fmt, nt, direct);
+        MatmulKernel k = kernel(fmt, nt, direct, smem);
         emu::launch3(tokenTiles, gridRows, splits, 128, [&] {
             k(data.data(), s, xOff, dst, part, ticket, rows, kp, n, splits);
         });

@@ -31,6 +31,7 @@ final class MatmulLauncher {
     private static final int K_QUANT_TOKENS = 8;
 
     private final CudaContext cuda;
+    private final boolean smem64;
     private final DeviceScratch halfActivations;
     private final DeviceScratch partials;
     private final DeviceScratch tickets;
@@ -45,7 +46,13 @@ final class MatmulLauncher {
     private final java.util.EnumMap<DeviceFormat, Integer> decodeWarps = new java.util.EnumMap<>(DeviceFormat.class);
 
     MatmulLauncher(CudaContext cuda) {
+        this(cuda, "smem".equals(System.getProperty("jserve.cuda.mm64")));
+    }
+
+    /** {@code smem64}: the 64-token F16/BF16 blocks use the shared-memory kernels (see {@link #kernel}). */
+    MatmulLauncher(CudaContext cuda, boolean smem64) {
         this.cuda = cuda;
+        this.smem64 = smem64;
         this.halfActivations = new DeviceScratch(cuda);
         this.partials = new DeviceScratch(cuda);
         this.tickets = new DeviceScratch(cuda);
@@ -106,7 +113,7 @@ final class MatmulLauncher {
             CUdeviceptr dst = out.ptr().withByteOffset((long) t0 * rows * Float.BYTES);
             // Up to 8 tokens the kernel adds the splits itself (last block per row block, counted in tickets).
             CUdeviceptr ticket = splits > 1 && nt == 1 ? tickets.get((long) rowBlocks * Integer.BYTES) : partial;
-            cuda.launch3(f.matmulKernel(nt, direct), tokenTiles, gridRows, splits, THREADS, w.data(),
+            cuda.launch3(kernel(f, nt, direct), tokenTiles, gridRows, splits, THREADS, w.data(),
                     w.scales(), xs.withByteOffset(xOffset), dst, partial, ticket, rows, kp, n, splits);
             if (splits > 1 && nt > 1) {
                 long outputs = (long) n * rows;
@@ -132,7 +139,17 @@ final class MatmulLauncher {
         }
     }
 
-    /** Blocks of 256 threads for a grid-stride loop over {@code n} items. */
+    /**
+     * The format's kernel for {@code 8 * nt}-token blocks; with {@code -Djserve.cuda.mm64=smem} the 64-token F16/BF16
+     * blocks use the shared-memory pipelined variant ({@code mm_*_n8s}), which gives the same bits. It stays opt-in
+     * until a GPU has timed it against the register-fed kernel: it was written in a session without one.
+     */
+    private String kernel(DeviceFormat f, int nt, boolean direct) {
+        String name = f.matmulKernel(nt, direct);
+        return smem64 && nt == 8 && f.rowTilesPerWarp(8) == 2 ? name + "s" : name;
+    }
+
+    /** Blocks of 256 threads for a grid-stride loop over {@code n} items. */    /** Blocks of 256 threads for a grid-stride loop over {@code n} items. */
     private static int blocks(long n) {
         return (int) Math.max(1, Math.min((n + 255) / 256, 8192));
     }

@@ -63,17 +63,37 @@ class EmulatedMatmulTest {
         assertArrayEquals(Arrays.copyOfRange(out40, t * rows, (t + 1) * rows), alone, "token " + t + " alone");
     }
 
+    @ParameterizedTest(name = "{0} [{1} x {2}], resident warps {3}")
+    @CsvSource({"F16, 300, 1000, 2640", "BF16, 200, 1024, 2640", "F16, 300, 1024, 8", "F16, 72, 2048, 2640"})
+    void theSharedMemoryKernelGivesTheSameBits(GgmlType type, int rows, int cols, int residentWarps)
+            throws IOException {
+        Random rnd = new Random(rows * 11L + cols + type.ordinal());
+        WeightView view = RandomWeights.create("w", type, rows, cols, rnd);
+        for (int tokens : new int[] {33, 64, 70}) {
+            float[] x = gaussian(rnd, tokens * cols, 1.0);
+            assertArrayEquals(matmul(view, tokens, x, residentWarps, false), matmul(view, tokens, x, residentWarps, true),
+                    "%s with %d tokens".formatted(type, tokens));
+        }
+    }
+
     private float[] matmul(WeightView view, int tokens, float[] x, int residentWarps) throws IOException {
+        return matmul(view, tokens, x, residentWarps, false);
+    }
+
+    /** {@code smem}: the shared-memory 64-token kernel (mm_*_n8s) instead of the register-fed one. */
+    private float[] matmul(WeightView view, int tokens, float[] x, int residentWarps, boolean smem)
+            throws IOException {
         DeviceFormat f = DeviceFormat.of(view.type());
         int rows = (int) view.rows();
         int cols = (int) view.cols();
         int kp = f.paddedCols(cols);
         long rowsPad = f.paddedRows(rows);
         byte[] raw = view.data().toArray(ValueLayout.JAVA_BYTE);
-        ByteBuffer in = ByteBuffer.allocate(44 + raw.length + 4 * x.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in = ByteBuffer.allocate(48 + raw.length + 4 * x.length).order(ByteOrder.LITTLE_ENDIAN);
         in.putInt(f.id()).putInt(rows).putInt(cols).putInt(tokens).putInt(kp).putInt((int) rowsPad)
                 .putInt(MatmulLauncher.splits(f, rows, kp, residentWarps)).putInt(f.rowTilesPerWarp(8))
-                .putInt((int) f.dataBytes(rowsPad, kp)).putInt((int) f.scaleBytes(rowsPad, kp)).putInt(raw.length);
+                .putInt((int) f.dataBytes(rowsPad, kp)).putInt((int) f.scaleBytes(rowsPad, kp)).putInt(raw.length)
+                .putInt(smem ? 1 : 0);
         in.put(raw);
         for (float v : x) {
             in.putFloat(v);
