@@ -58,6 +58,7 @@ final class CudaContext implements AutoCloseable {
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<String, Integer> functionIds = new HashMap<>();
     private final LaunchQueue queue = new LaunchQueue();
+    private final KernelSignatures signatures = KernelSignatures.load();
     private final GraphCache graphs;
     private final KernelProfile profile;
     private final boolean useGraphs;
@@ -209,6 +210,7 @@ final class CudaContext implements AutoCloseable {
 
     /** As {@link #launch(String, int, int, int, Object...)} with a three-dimensional grid. */
     void launch3(String name, int gridX, int gridY, int gridZ, int blockX, Object... args) {
+        signatures.check(name, args);
         CUfunction f = functions.computeIfAbsent(name, this::function);
         int id = functionIds.computeIfAbsent(name, n -> functionIds.size());
         queue.add(f, id, name, gridX, gridY, gridZ, blockX, args);
