@@ -4,8 +4,9 @@
 // tokens a block; splits added by the kernel's last block up to 8 tokens, else by mm_reduce).
 // Usage: matmul IN OUT. IN (little-endian, written by EmulatedMatmulTest): int fmt, rows, cols, tokens, kp,
 // rowsPad, splits, rowTiles8 (DeviceFormat.rowTilesPerWarp(8)), dataBytes, scaleBytes, rawBytes, smem (1: the
-// shared-memory 64-token kernel mm_*_n8s for F16/BF16); the GGML bytes; float x[tokens * cols].
-// OUT: float out[tokens * rows].
+// shared-memory 64-token kernel mm_*_n8s for F16/BF16), partRows, dataOffset, scaleOffset (partRows > 0: multiply
+// only the rows of a group part that starts at those byte offsets of the repacked weight, as WeightUploader's
+// parts do); the GGML bytes; float x[tokens * cols]. OUT: float out[tokens * rows] (partRows rows for a part).
 #include "cuda_emu.h"
 #include "../../main/cuda/elementwise.cu"
 #include "../../main/cuda/repack.cu"
@@ -44,11 +45,12 @@ int main(int argc, char** argv) {
         return 2;
     }
     FILE* in = std::fopen(argv[1], "rb");
-    int h[12];
-    if (!in || std::fread(h, 4, 12, in) != 12) return 2;
+    int h[15];
+    if (!in || std::fread(h, 4, 15, in) != 15) return 2;
     int fmt = h[0], rows = h[1], cols = h[2], tokens = h[3], kp = h[4], rowsPad = h[5], splits = h[6],
         rowTiles8 = h[7], dataBytes = h[8], scaleBytes = h[9], rawBytes = h[10];
     bool smem = h[11] != 0;
+    int partRows = h[12], dataOffset = h[13], scaleOffset = h[14];
     std::vector<uint8_t> raw(rawBytes);
     std::vector<float> x((size_t) tokens * cols);
     if (std::fread(raw.data(), 1, raw.size(), in) != raw.size() || std::fread(x.data(), 4, x.size(), in) != x.size()) {
@@ -73,7 +75,10 @@ int main(int argc, char** argv) {
             }
         });
     }
-    const __half* s = reinterpret_cast<const __half*>(fmt == WF_Q8_0 || fmt == WF_Q4_0 ? scales.data() : data.data());
+    const __half* s = reinterpret_cast<const __half*>(fmt == WF_Q8_0 || fmt == WF_Q4_0 ? scales.data() + scaleOffset
+                                                                                      : data.data() + dataOffset);
+    const uint8_t* w = data.data() + dataOffset;
+    if (partRows > 0) rows = partRows;  // a part: its own rows of the whole's memory
 
     // MatmulLauncher.matmul
     std::vector<float> out((size_t) tokens * rows);
@@ -102,7 +107,7 @@ int main(int argc, char** argv) {
         int* ticket = splits > 1 && nt == 1 ? tickets.data() : reinterpret_cast<int*>(part);
         MatmulKernel k = kernel(fmt, nt, direct, smem);
         emu::launch3(tokenTiles, gridRows, splits, 128, [&] {
-            k(data.data(), s, xOff, dst, part, ticket, rows, kp, n, splits);
+            k(w, s, xOff, dst, part, ticket, rows, kp, n, splits);
         });
         if (splits > 1 && nt > 1) {
             long long outputs = (long long) n * rows;

@@ -9,7 +9,9 @@ import io.jserve.kernels.GgmlType;
 import io.jserve.kernels.Tensor;
 import io.jserve.kernels.WeightView;
 import io.jserve.kernels.reference.ReferenceBackend;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,6 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * tolerances (2e-3 for f16 activations, 1e-2 for bf16), for 1 to 70 tokens (every kernel width, direct fp32 and staged f16 activations), with K
  * split as an H100 would split it and not at all; and a token's output row is the same bits alone (the 1-token
  * kernel) as among 40 (the 64-token kernel with two row tiles per warp): the batch invariance the kernels claim.
+ * Also: the shared-memory 64-token kernels give the register-fed ones' bits, and a part of a weight group, addressed
+ * at the offsets {@link WeightUploader#uploadGroup} gives it, multiplies exactly as the weight alone.
  */
 class EmulatedMatmulTest {
     /** Resident warps of the one-token kernel on an H100 (132 SMs x 5 blocks x 4 warps), as in DeviceLayoutTest. */
@@ -80,20 +84,61 @@ class EmulatedMatmulTest {
         return matmul(view, tokens, x, residentWarps, false);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"F16", "Q8_0", "Q4_0", "BF16"})
+    void aGroupPartIsItsOwnWeight(GgmlType type) throws IOException {
+        // q, k and v stored as one matrix (WeightUploader.uploadGroup): each part, addressed at DeviceFormat's
+        // offsets into the repacked whole, multiplies exactly as the weight loaded alone (same K splits)
+        Random rnd = new Random(type.ordinal());
+        int cols = 1024;
+        int[] partRows = {64, 32, 20};
+        WeightView[] parts = new WeightView[3];
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        for (int i = 0; i < 3; i++) {
+            parts[i] = RandomWeights.create("p" + i, type, partRows[i], cols, rnd);
+            joined.writeBytes(parts[i].data().toArray(ValueLayout.JAVA_BYTE));
+        }
+        byte[] bytes = joined.toByteArray();
+        WeightView whole = new WeightView("qkv", type, 116, cols,
+                MemorySegment.ofArray(bytes));
+        int firstRow = 0;
+        for (int i = 0; i < 3; i++) {
+            for (int tokens : new int[] {1, 40}) {
+                float[] x = gaussian(rnd, tokens * cols, 1.0);
+                assertArrayEquals(matmul(parts[i], tokens, x, 4, false, 0, 0),
+                        matmul(whole, tokens, x, 4, false, firstRow, partRows[i]),
+                        "%s part %d, %d tokens".formatted(type, i, tokens));
+            }
+            firstRow += partRows[i];
+        }
+    }
+
     /** {@code smem}: the shared-memory 64-token kernel (mm_*_n8s) instead of the register-fed one. */
     private float[] matmul(WeightView view, int tokens, float[] x, int residentWarps, boolean smem)
             throws IOException {
+        int splits = MatmulLauncher.splits(DeviceFormat.of(view.type()), (int) view.rows(),
+                DeviceFormat.of(view.type()).paddedCols(view.cols()), residentWarps);
+        return matmul(view, tokens, x, splits, smem, 0, 0);
+    }
+
+    /**
+     * The product with {@code splits} K splits; with {@code partRows > 0}, only rows {@code [firstRow, firstRow +
+     * partRows)} of {@code view}, addressed at the byte offsets WeightUploader gives a group part.
+     */
+    private float[] matmul(WeightView view, int tokens, float[] x, int splits, boolean smem, int firstRow,
+                           int partRows) throws IOException {
         DeviceFormat f = DeviceFormat.of(view.type());
         int rows = (int) view.rows();
         int cols = (int) view.cols();
         int kp = f.paddedCols(cols);
         long rowsPad = f.paddedRows(rows);
         byte[] raw = view.data().toArray(ValueLayout.JAVA_BYTE);
-        ByteBuffer in = ByteBuffer.allocate(48 + raw.length + 4 * x.length).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in = ByteBuffer.allocate(60 + raw.length + 4 * x.length).order(ByteOrder.LITTLE_ENDIAN);
         in.putInt(f.id()).putInt(rows).putInt(cols).putInt(tokens).putInt(kp).putInt((int) rowsPad)
-                .putInt(MatmulLauncher.splits(f, rows, kp, residentWarps)).putInt(f.rowTilesPerWarp(8))
+                .putInt(splits).putInt(f.rowTilesPerWarp(8))
                 .putInt((int) f.dataBytes(rowsPad, kp)).putInt((int) f.scaleBytes(rowsPad, kp)).putInt(raw.length)
-                .putInt(smem ? 1 : 0);
+                .putInt(smem ? 1 : 0).putInt(partRows).putInt((int) f.dataBytes(firstRow, kp))
+                .putInt((int) (f.scaleBytes(1, kp) > 0 ? f.scaleBytes(firstRow, kp) : 0));
         in.put(raw);
         for (float v : x) {
             in.putFloat(v);
@@ -103,7 +148,7 @@ class EmulatedMatmulTest {
         Files.write(input, in.array());
         KernelEmulator.runDriver(KernelEmulator.driver("matmul"), tokens * 31L + rows, input.toString(),
                 output.toString());
-        float[] out = new float[tokens * rows];
+        float[] out = new float[tokens * (partRows > 0 ? partRows : rows)];
         ByteBuffer.wrap(Files.readAllBytes(output)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
         return out;
     }
