@@ -19,6 +19,7 @@
 #include <cstring>
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -94,7 +95,7 @@ struct Fiber {
 };
 
 static const size_t STACK_BYTES = 64 * 1024;
-static std::vector<Fiber> fibers;
+static std::vector<std::unique_ptr<Fiber>> fibers;  // records never move: a context points into itself
 static ucontext_t scheduler;
 static jmp_buf schedulerJump;
 static unsigned current;
@@ -102,16 +103,21 @@ static std::function<void()> body;
 static uint64_t warpSlots[32][32];
 
 inline void barrier(State s, int line) {
-    Fiber& f = fibers[current];
+    Fiber& f = (*fibers[current]);
     f.state = s;
     f.line = line;
     if (_setjmp(f.jump) == 0) _longjmp(schedulerJump, 1);
 }
 
+// A fiber runs the kernel body for every block it is given: after a body returns it waits, DONE, until the
+// scheduler resumes it for the next block (of this launch or a later one), so contexts are made once per fiber.
 inline void entry() {
-    body();
-    fibers[current].state = DONE;
-    _longjmp(schedulerJump, 1);  // never returns: its stack is dropped
+    for (;;) {
+        body();
+        Fiber& f = (*fibers[current]);
+        f.state = DONE;
+        if (_setjmp(f.jump) == 0) _longjmp(schedulerJump, 1);
+    }
 }
 
 /** Reports a barrier that part of a block or warp missed, with the lanes' states (-1: every warp), and exits 3. */
@@ -120,7 +126,7 @@ inline void entry() {
     std::fprintf(stderr, "emulator: %s (block %u%s)\n", what, blockIdx.x, warp >= 0 ? ", lanes below" : "");
     unsigned from = warp >= 0 ? warp * 32 : 0, to = warp >= 0 ? from + 32 : blockDim.x;
     for (unsigned t = from; t < to; t++) {
-        std::fprintf(stderr, "  thread %u: %s, line %d\n", t, names[fibers[t].state], fibers[t].line);
+        std::fprintf(stderr, "  thread %u: %s, line %d\n", t, names[fibers[t]->state], fibers[t]->line);
     }
     std::exit(3);
 }
@@ -128,17 +134,19 @@ inline void entry() {
 /** Runs one block of `threads` fibers (a multiple of 32) through `kernel` to the end. */
 inline void runBlock(unsigned threads, const std::function<void()>& kernel) {
     if (threads == 0 || threads % 32 != 0 || threads > 1024) fail("block size must be a multiple of 32, at most 1024");
-    if (fibers.size() < threads) fibers.resize(threads);
+    while (fibers.size() < threads) fibers.push_back(std::make_unique<Fiber>());
     body = kernel;
     for (unsigned t = 0; t < threads; t++) {
-        Fiber& f = fibers[t];
-        f.stack.resize(STACK_BYTES);
-        getcontext(&f.context);
-        f.context.uc_stack.ss_sp = f.stack.data();
-        f.context.uc_stack.ss_size = f.stack.size();
-        f.context.uc_link = nullptr;
-        makecontext(&f.context, (void (*)()) entry, 0);
-        f.started = false;
+        Fiber& f = *fibers[t];
+        if (f.stack.empty()) {
+            f.stack.resize(STACK_BYTES);
+            getcontext(&f.context);
+            f.context.uc_stack.ss_sp = f.stack.data();
+            f.context.uc_stack.ss_size = f.stack.size();
+            f.context.uc_link = nullptr;
+            makecontext(&f.context, (void (*)()) entry, 0);
+            f.started = false;
+        }
         f.state = RUNNABLE;
     }
     static const char* schedule = std::getenv("EMU_SCHEDULE");
@@ -149,15 +157,15 @@ inline void runBlock(unsigned threads, const std::function<void()>& kernel) {
     for (;;) {
         if (schedule) std::shuffle(order.begin(), order.end(), random);
         for (unsigned t : order) {
-            if (fibers[t].state == RUNNABLE) {
+            if (fibers[t]->state == RUNNABLE) {
                 current = t;
                 threadIdx = {t, 0, 0};
                 if (_setjmp(schedulerJump) == 0) {
-                    if (!fibers[t].started) {
-                        fibers[t].started = true;
-                        swapcontext(&scheduler, &fibers[t].context);
+                    if (!fibers[t]->started) {
+                        fibers[t]->started = true;
+                        swapcontext(&scheduler, &fibers[t]->context);
                     } else {
-                        _longjmp(fibers[t].jump, 1);
+                        _longjmp(fibers[t]->jump, 1);
                     }
                 }
             }
@@ -168,7 +176,7 @@ inline void runBlock(unsigned threads, const std::function<void()>& kernel) {
         for (unsigned w = 0; w < threads / 32; w++) {
             unsigned atWarp = 0, done = 0;
             for (unsigned l = 0; l < 32; l++) {
-                State s = fibers[w * 32 + l].state;
+                State s = fibers[w * 32 + l]->state;
                 atWarp += s == AT_WARP_BARRIER;
                 done += s == DONE;
             }
@@ -180,18 +188,18 @@ inline void runBlock(unsigned threads, const std::function<void()>& kernel) {
             if (done != 32) allDone = false;
         }
         for (unsigned w : ready) {
-            for (unsigned l = 0; l < 32; l++) fibers[w * 32 + l].state = RUNNABLE;
+            for (unsigned l = 0; l < 32; l++) fibers[w * 32 + l]->state = RUNNABLE;
         }
         if (!ready.empty()) continue;
         bool allAtBlock = true;
         for (unsigned t = 0; t < threads; t++) {
-            if (fibers[t].state != AT_BLOCK_BARRIER && fibers[t].state != DONE) allAtBlock = false;
+            if (fibers[t]->state != AT_BLOCK_BARRIER && fibers[t]->state != DONE) allAtBlock = false;
         }
         if (allDone) return;
         bool anyDone = false;
-        for (unsigned t = 0; t < threads; t++) anyDone |= fibers[t].state == DONE;
+        for (unsigned t = 0; t < threads; t++) anyDone |= fibers[t]->state == DONE;
         if (!allAtBlock || anyDone) fail("__syncthreads reached by only part of the block");
-        for (unsigned t = 0; t < threads; t++) fibers[t].state = RUNNABLE;
+        for (unsigned t = 0; t < threads; t++) fibers[t]->state = RUNNABLE;
     }
 }
 

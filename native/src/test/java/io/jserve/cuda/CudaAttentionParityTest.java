@@ -44,6 +44,7 @@ class CudaAttentionParityTest {
     @ParameterizedTest(name = "{0} heads, {1} KV heads, head dim {2}")
     @CsvSource({"32, 8, 64", "8, 2, 128"})
     void longContextsAreSplitAndMerged(int heads, int kvHeads, int headDim) {
+        CudaTestSupport.skipOnTheEmulator("600-token prefills");  // EmulatedAttentionTest splits long contexts there
         int[][] tables = new int[2][];
         tables[0] = new int[80];  // 80 scattered blocks: positions up to 1279; contexts up to 901 use 15 splits
         tables[1] = new int[6];

@@ -25,12 +25,20 @@ final class CudaTestSupport {
 
     /** The shared CUDA backend; skips the calling test, saying why, when the backend is unavailable. */
     static synchronized CudaBackend cuda() {
+        if (FakeCudaDriver.requested()) {
+            FakeCudaDriver.install();  // before JCuda loads: its native library then links to the stand-in
+        }
         BackendAvailability a = new CudaBackendProvider().availability();
         Assumptions.assumeTrue(a.available(), () -> "CUDA backend unavailable, skipping: " + a.detail());
         if (shared == null) {
             shared = (CudaBackend) new CudaBackendProvider().create();
         }
         return shared;
+    }
+
+    /** Skips the calling test on the CPU emulator (the fake driver): its shapes take minutes there. */
+    static void skipOnTheEmulator(String what) {
+        Assumptions.assumeFalse(FakeCudaDriver.requested(), () -> what + ": too large for the CPU emulator, skipping");
     }
 
     /** A second CUDA backend whose KV caches store f32 (the default is f16). */

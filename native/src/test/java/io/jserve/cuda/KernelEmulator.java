@@ -55,6 +55,31 @@ final class KernelEmulator {
     }
 
     /**
+     * Builds {@code src/test/emu/NAME.cpp} as a shared library with soname {@code soname} (once per test run) and
+     * returns its path; skips the calling test, saying why, without the sources or a compiler.
+     */
+    static synchronized Path sharedLibrary(String name, String soname) {
+        Assumptions.assumeTrue(Files.isDirectory(SOURCES),
+                () -> "emulator sources not found from " + Path.of("").toAbsolutePath() + ", skipping");
+        Path lib = BUILD.resolve(name).resolve(soname);
+        if (BUILT.contains(name)) {
+            return lib;
+        }
+        String cxx = System.getenv().getOrDefault("JSERVE_CXX", "g++");
+        try {
+            Files.createDirectories(lib.getParent());
+            run(List.of(cxx, "-O2", "-std=c++17", "-U_FORTIFY_SOURCE", "-fPIC", "-shared", "-Wl,-soname," + soname,
+                    "-I" + SOURCES, "-o", lib.toString(), SOURCES.resolve(name + ".cpp").toString()), 600, null);
+        } catch (CompilerMissing e) {
+            Assumptions.abort("no C++ compiler (" + cxx + "): " + e.getMessage());
+        } catch (IOException e) {
+            throw new AssertionError("the emulator library " + name + " did not compile: " + e.getMessage(), e);
+        }
+        BUILT.add(name);
+        return lib;
+    }
+
+    /**
      * Runs a driver with arguments, its threads in a new random order every round between barriers (seeded by
      * {@code seed}, see cuda_emu.h); fails with its output unless it exits 0.
      */

@@ -37,6 +37,7 @@ class CudaArchGoldenTest {
 
     @BeforeAll
     static void needsCuda() {
+        FakeCuda.installIfRequested();
         BackendAvailability cuda = Backends.providers().stream().filter(p -> p.name().equals("cuda"))
                 .map(ComputeBackendProvider::availability).findFirst()
                 .orElse(BackendAvailability.unavailable("no cuda provider on the class path"));
