@@ -33,27 +33,46 @@ public final class LogitSummaries {
         int k = out.count();
         int[] best = new int[k];
         float[] bestValues = new float[k];
-        Arrays.fill(bestValues, Float.NEGATIVE_INFINITY);
-        int filled = 0;
-        int i = 0;
-        // once the buffer is full, a vector compare skips the many stretches with nothing above its last value
-        for (; i + LANES <= vocab; i += LANES) {
-            if (filled == k && !FloatVector.fromArray(SPECIES, logits, offset + i)
-                    .compare(VectorOperators.GT, bestValues[k - 1]).anyTrue()) {
-                continue;
-            }
-            for (int j = i; j < i + LANES; j++) {
-                filled = insert(logits[offset + j], j, best, bestValues, filled);
-            }
-        }
-        for (; i < vocab; i++) {
-            filled = insert(logits[offset + i], i, best, bestValues, filled);
-        }
+        top(logits, offset, vocab, best, bestValues);
         for (int j = 0; j < k; j++) {
             out.setCandidate(row, j, best[j], bestValues[j]);
         }
         if (out.wantsNormalizers(row)) {
             normalizers(logits, offset, vocab, bestValues[0], out.inverseTemperature(row), out, row);
+        }
+    }
+
+    /**
+     * The indices of the {@code k} largest of {@code values[offset .. offset + length)}, largest first, the lower
+     * index first on ties ({@code min(k, length)} of them).
+     */
+    public static int[] topIndices(float[] values, int offset, int length, int k) {
+        int n = Math.max(0, Math.min(k, length));
+        int[] best = new int[n];
+        if (n > 0) {
+            top(values, offset, length, best, new float[n]);
+        }
+        return best;
+    }
+
+    /** Fills {@code best} (and their values) with the {@code best.length} largest of the slice, in order. */
+    private static void top(float[] values, int offset, int length, int[] best, float[] bestValues) {
+        int k = best.length;
+        Arrays.fill(bestValues, Float.NEGATIVE_INFINITY);
+        int filled = 0;
+        int i = 0;
+        // once the buffer is full, a vector compare skips the many stretches with nothing above its last value
+        for (; i + LANES <= length; i += LANES) {
+            if (filled == k && !FloatVector.fromArray(SPECIES, values, offset + i)
+                    .compare(VectorOperators.GT, bestValues[k - 1]).anyTrue()) {
+                continue;
+            }
+            for (int j = i; j < i + LANES; j++) {
+                filled = insert(values[offset + j], j, best, bestValues, filled);
+            }
+        }
+        for (; i < length; i++) {
+            filled = insert(values[offset + i], i, best, bestValues, filled);
         }
     }
 

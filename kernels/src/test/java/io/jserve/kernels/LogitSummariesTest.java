@@ -4,6 +4,8 @@ import io.jserve.kernels.cpu.CpuBackend;
 import io.jserve.kernels.reference.ReferenceBackend;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,12 +41,21 @@ class LogitSummariesTest {
             for (int i = 0; i < vocab; i++) {
                 ids[i] = i;
             }
-            java.util.Arrays.sort(ids, (a, b) -> row[5 + a] != row[5 + b] ? Float.compare(row[5 + b], row[5 + a]) : a - b);
+            Arrays.sort(ids, (a, b) -> row[5 + a] != row[5 + b] ? Float.compare(row[5 + b], row[5 + a]) : a - b);
             for (int j = 0; j < s.count(); j++) {
                 assertEquals(ids[j], s.id(0, j), "trial " + trial + " candidate " + j);
                 assertEquals(row[5 + ids[j]], s.value(0, j));
             }
         }
+    }
+
+    @Test
+    void topIndicesAreTheCandidates() {
+        float[] row = {0f, 1f, 5f, 3f, 5f, -2f, 3f, 7f, 3f};
+        assertEquals(List.of(7, 2, 4, 3, 6), Arrays.stream(LogitSummaries.topIndices(row, 1, 8, 5))
+                .map(i -> i + 1).boxed().toList()); // offset 1: index 6 of the slice is row[7]
+        assertEquals(0, LogitSummaries.topIndices(row, 0, 9, 0).length);
+        assertEquals(9, LogitSummaries.topIndices(row, 0, 9, 20).length);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.jserve.engine.sampling;
 
+import io.jserve.kernels.LogitSummaries;
+
 import java.util.Arrays;
 
 /**
@@ -23,7 +25,7 @@ final class Candidates {
         int n = scores.length;
         int[] ids;
         if (topK > 0 && topK < n) {
-            ids = TopK.indices(scores, 0, n, topK);
+            ids = LogitSummaries.topIndices(scores, 0, n, topK);
         } else {
             // sort by score descending, index ascending: pack (score order key, index) into longs
             long[] keys = new long[n];

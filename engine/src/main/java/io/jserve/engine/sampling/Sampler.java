@@ -202,7 +202,7 @@ public final class Sampler {
         }
         double logZ = max + Math.log(sum);
         List<TopLogprob> alternatives = new ArrayList<>(top);
-        for (int id : TopK.indices(logits, offset, vocabSize, top)) {
+        for (int id : LogitSummaries.topIndices(logits, offset, vocabSize, top)) {
             alternatives.add(new TopLogprob(id, (float) (logits[offset + id] - logZ)));
         }
         return new Choice(token, (float) (logits[offset + token] - logZ), alternatives);
