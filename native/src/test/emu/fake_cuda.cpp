@@ -2,7 +2,8 @@
 // backend's Java code, JCuda included, runs unchanged on a machine without a GPU: device memory is host memory
 // (a CUdeviceptr is its address), every launch runs to the end before returning (streams and events are
 // bookkeeping), graphs record their launches and replay them, and modules ignore their PTX: functions are looked
-// up by name in the table below, compiled from the same .cu sources. Only the calls the backend makes exist here;
+// up by name in the table below (a new kernel must be added there: the emulated tests then say "no CUDA kernel
+// named ..."), compiled from the same .cu sources. Only the calls the backend makes exist here;
 // JCuda binds the others lazily and never reaches them. Loaded by FakeCudaDriver before JCuda (soname
 // libcuda.so.1, so JCuda's native library links to it).
 #include "cuda_emu.h"
