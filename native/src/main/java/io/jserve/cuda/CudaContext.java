@@ -19,9 +19,11 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -59,6 +61,7 @@ final class CudaContext implements AutoCloseable {
     private final Map<String, Integer> functionIds = new HashMap<>();
     private final LaunchQueue queue = new LaunchQueue();
     private final KernelSignatures signatures = KernelSignatures.load();
+    private final Set<String> checkedKernels = new HashSet<>();
     private final GraphCache graphs;
     private final KernelProfile profile;
     private final boolean useGraphs;
@@ -210,7 +213,9 @@ final class CudaContext implements AutoCloseable {
 
     /** As {@link #launch(String, int, int, int, Object...)} with a three-dimensional grid. */
     void launch3(String name, int gridX, int gridY, int gridZ, int blockX, Object... args) {
-        signatures.check(name, args);
+        if (checkedKernels.add(name)) {  // a kernel's first launch: its arguments' kinds are fixed by its one call site
+            signatures.check(name, args);
+        }
         CUfunction f = functions.computeIfAbsent(name, this::function);
         int id = functionIds.computeIfAbsent(name, n -> functionIds.size());
         queue.add(f, id, name, gridX, gridY, gridZ, blockX, args);

@@ -12,13 +12,13 @@ import io.jserve.kernels.GgmlType;
  * ({@code -Djserve.cuda.kquants=f16} widens them to F16 at load instead, as the types without a device format).
  */
 enum DeviceFormat {
-    F32(1, 32, null),
-    F16(32, 16, "mm_f16"),
-    BF16(32, 16, "mm_bf16"),
-    Q8_0(64, 8, "mm_q8_0"),
-    Q4_0(128, 4, "mm_q4_0"),
-    Q4_K(256, 144, null),
-    Q6_K(256, 210, null);
+    F32(1, 32, 0, null),
+    F16(32, 16, 0, "mm_f16"),
+    BF16(32, 16, 0, "mm_bf16"),
+    Q8_0(64, 8, 0, "mm_q8_0"),
+    Q4_0(128, 4, 0, "mm_q4_0"),
+    Q4_K(256, 0, 144, null),
+    Q6_K(256, 0, 210, null);
 
     /** Weight rows are padded to a multiple of this (one mma tile of rows). */
     static final int ROW_TILE = 16;
@@ -27,12 +27,14 @@ enum DeviceFormat {
     private static final boolean NATIVE_K_QUANTS = !"f16".equals(System.getProperty("jserve.cuda.kquants"));
 
     private final int unitValues;
-    private final int bitsPerValue;  // for the K-quants: bytes per 256-value super-block
+    private final int bitsPerValue;     // the repacked layouts and F32
+    private final int superBlockBytes;  // the K-quants: bytes of one 256-value GGML super-block
     private final String matmulKernel;
 
-    DeviceFormat(int unitValues, int bitsPerValue, String matmulKernel) {
+    DeviceFormat(int unitValues, int bitsPerValue, int superBlockBytes, String matmulKernel) {
         this.unitValues = unitValues;
         this.bitsPerValue = bitsPerValue;
+        this.superBlockBytes = superBlockBytes;
         this.matmulKernel = matmulKernel;
     }
 
@@ -72,7 +74,7 @@ enum DeviceFormat {
 
     /** True for the K-quants, kept in GGML's super-blocks and multiplied by kquant.cu's CUDA-core kernels. */
     boolean kQuant() {
-        return this == Q4_K || this == Q6_K;
+        return superBlockBytes > 0;
     }
 
     /** The K-quant kernel ({@link #kQuant()} formats only). */
@@ -97,7 +99,7 @@ enum DeviceFormat {
     /** Bytes of the values (quants) of a padded weight. */
     long dataBytes(long paddedRows, int paddedCols) {
         if (kQuant()) {
-            return paddedRows * (paddedCols / 256) * bitsPerValue;
+            return paddedRows * (paddedCols / 256) * superBlockBytes;
         }
         return paddedRows * paddedCols * bitsPerValue / 8;
     }

@@ -13,8 +13,9 @@ import jcuda.driver.CUdeviceptr;
  * The parameter lists of the kernels, read from their PTX ({@code .entry NAME( .param .u64 ..., .param .f32 ...,
  * .param .align 4 .b8 ...[1024] )}), and the check of every launch's Java arguments against them: a pointer or a
  * {@code long} for {@code .u64}, an {@code Integer} for {@code .u32}/{@code .s32}, a {@code Float} for
- * {@code .f32}, an {@code int[]} of exactly the bytes of a {@code .b8} array (a struct passed by value). A launch
- * with the wrong count or kind of arguments fails here with the kernel's name instead of running on garbage.
+ * {@code .f32}, an {@code int[]} of exactly the bytes of a {@code .b8} array (a struct passed by value). The
+ * context checks each kernel's first launch (each kernel is launched from one place, with arguments of fixed kinds),
+ * so a wrong argument list fails there with the kernel's name instead of running on garbage, at no cost per step.
  */
 final class KernelSignatures {
     /** One kernel parameter: its PTX type and size in bytes. */

@@ -1,7 +1,6 @@
 package io.jserve.cuda;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the device tests without a GPU: when the environment sets {@code JSERVE_FAKE_CUDA=1} (the build's
@@ -25,8 +24,7 @@ final class FakeCudaDriver {
         if (loaded) {
             return;
         }
-        Path lib = KernelEmulator.sharedLibrary("fake_cuda", "libcuda.so.1");
-        Assumptions.assumeTrue(lib != null, "no C++ compiler for the fake CUDA driver");
+        Path lib = KernelEmulator.sharedLibrary("fake_cuda", "libcuda.so.1");  // skips the test without g++
         System.load(lib.toAbsolutePath().toString());
         loaded = true;
     }

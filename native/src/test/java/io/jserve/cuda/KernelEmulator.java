@@ -25,17 +25,32 @@ final class KernelEmulator {
     }
 
     /** The executable of driver {@code name} ({@code src/test/emu/NAME_main.cpp}), built once per test run. */
-    static synchronized Path driver(String name) {
+    static Path driver(String name) {
+        return build(name, BUILD.resolve(name), name + "_main.cpp", List.of());
+    }
+
+    /**
+     * Builds {@code src/test/emu/NAME.cpp} as a shared library with soname {@code soname} (once per test run) and
+     * returns its path.
+     */
+    static Path sharedLibrary(String name, String soname) {
+        return build(name, BUILD.resolve(name).resolve(soname), name + ".cpp",
+                List.of("-fPIC", "-shared", "-Wl,-soname," + soname));
+    }
+
+    /**
+     * Compiles {@code source} into {@code out} once per test run; skips the calling test, saying why, without the
+     * sources or a compiler, and fails it when the source does not compile.
+     */
+    private static synchronized Path build(String name, Path out, String source, List<String> flags) {
         Assumptions.assumeTrue(Files.isDirectory(SOURCES),
                 () -> "emulator sources not found from " + Path.of("").toAbsolutePath() + ", skipping");
-        Path exe = BUILD.resolve(name);
         if (BUILT.contains(name)) {
-            return exe;
+            return out;
         }
         String cxx = System.getenv().getOrDefault("JSERVE_CXX", "g++");
         if (noCompiler == null) {
             try {
-                Files.createDirectories(BUILD);
                 run(List.of(cxx, "--version"), 30, null);
                 noCompiler = "";
             } catch (IOException | CompilerMissing e) {
@@ -43,40 +58,17 @@ final class KernelEmulator {
             }
         }
         Assumptions.assumeTrue(noCompiler.isEmpty(), noCompiler);
+        List<String> command = new ArrayList<>(List.of(cxx, "-O2", "-std=c++17", "-U_FORTIFY_SOURCE"));
+        command.addAll(flags);  // no _FORTIFY_SOURCE above: its longjmp check refuses jumps between fiber stacks
+        command.addAll(List.of("-I" + SOURCES, "-o", out.toString(), SOURCES.resolve(source).toString()));
         try {
-            // no _FORTIFY_SOURCE: its longjmp check refuses the jumps between fiber stacks
-            run(List.of(cxx, "-O2", "-std=c++17", "-U_FORTIFY_SOURCE", "-I" + SOURCES, "-o", exe.toString(),
-                    SOURCES.resolve(name + "_main.cpp").toString()), 300, null);
+            Files.createDirectories(out.getParent());
+            run(command, 600, null);
         } catch (IOException | CompilerMissing e) {
-            throw new AssertionError("the emulator driver " + name + " did not compile: " + e.getMessage(), e);
+            throw new AssertionError("the emulator source " + source + " did not compile: " + e.getMessage(), e);
         }
         BUILT.add(name);
-        return exe;
-    }
-
-    /**
-     * Builds {@code src/test/emu/NAME.cpp} as a shared library with soname {@code soname} (once per test run) and
-     * returns its path; skips the calling test, saying why, without the sources or a compiler.
-     */
-    static synchronized Path sharedLibrary(String name, String soname) {
-        Assumptions.assumeTrue(Files.isDirectory(SOURCES),
-                () -> "emulator sources not found from " + Path.of("").toAbsolutePath() + ", skipping");
-        Path lib = BUILD.resolve(name).resolve(soname);
-        if (BUILT.contains(name)) {
-            return lib;
-        }
-        String cxx = System.getenv().getOrDefault("JSERVE_CXX", "g++");
-        try {
-            Files.createDirectories(lib.getParent());
-            run(List.of(cxx, "-O2", "-std=c++17", "-U_FORTIFY_SOURCE", "-fPIC", "-shared", "-Wl,-soname," + soname,
-                    "-I" + SOURCES, "-o", lib.toString(), SOURCES.resolve(name + ".cpp").toString()), 600, null);
-        } catch (CompilerMissing e) {
-            Assumptions.abort("no C++ compiler (" + cxx + "): " + e.getMessage());
-        } catch (IOException e) {
-            throw new AssertionError("the emulator library " + name + " did not compile: " + e.getMessage(), e);
-        }
-        BUILT.add(name);
-        return lib;
+        return out;
     }
 
     /**

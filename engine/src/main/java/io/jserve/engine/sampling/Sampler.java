@@ -191,16 +191,12 @@ public final class Sampler {
         return new Choice(token, tokenLogprob, alternatives);
     }
 
+    /**
+     * Log-probabilities over the full row, for a token past the candidates or more alternatives than they hold; the
+     * row's log-normalizer is the summary's (requested for every row that wants log-probabilities).
+     */
     private Choice withLogprobs(float[] logits, int offset, int token, int top) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocabSize; i++) {
-            max = Math.max(max, logits[offset + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < vocabSize; i++) {
-            sum += Math.exp(logits[offset + i] - max);
-        }
-        double logZ = max + Math.log(sum);
+        double logZ = rowSummary.value(0, 0) + Math.log(rowSummary.sumExp(0));
         List<TopLogprob> alternatives = new ArrayList<>(top);
         for (int id : LogitSummaries.topIndices(logits, offset, vocabSize, top)) {
             alternatives.add(new TopLogprob(id, (float) (logits[offset + id] - logZ)));
